@@ -1,0 +1,5 @@
+"""Building blocks, each a `keras.layers.Layer`."""
+
+from keras_dlt.layers.conv_pool import ConvPool
+
+__all__ = ["ConvPool"]

@@ -1,0 +1,5 @@
+"""`keras.Model` subclasses of the tutorials."""
+
+from keras_dlt.models.classifiers import MLP, LeNet, LogisticRegression
+
+__all__ = ["LogisticRegression", "MLP", "LeNet"]
