@@ -18,9 +18,12 @@ NUMPY_GLOBALS = frozenset(
         ("numpy._core.multiarray", "_reconstruct"),
         ("numpy.core.multiarray", "scalar"),
         ("numpy._core.multiarray", "scalar"),
+        ("numpy._core.numeric", "_frombuffer"),  # protocol 5 arrays
+        ("numpy.core.numeric", "_frombuffer"),
         ("numpy", "ndarray"),
         ("numpy", "dtype"),
         ("copyreg", "_reconstructor"),
+        ("_codecs", "encode"),  # bytes written by Python 3 at protocol 2
         ("__builtin__", "object"),
         ("builtins", "object"),
     }
