@@ -53,6 +53,13 @@ class _TutorialClassifier(keras.Model):
             metrics = [ZeroOneError()]
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
 
+    def compile_from_config(self, config):
+        """Re-compiles a loaded model as it was saved (optimizer, loss, metrics)."""
+        config = keras.saving.deserialize_keras_object(config)
+        self.compile(**config)
+        if self.built:
+            self.optimizer.build(self.trainable_variables)
+
     def fit(self, x=None, y=None, *args, validation_data=None, **kwargs):
         """`Model.fit`, after checking numpy inputs (shape, NaNs, label range)."""
         self._check_arrays(x, y, "x", "y")
@@ -89,6 +96,8 @@ class _TutorialClassifier(keras.Model):
 
     def _check_shape(self, shape, what="input"):
         """Raises a clear ValueError unless `shape` is a batch of our inputs."""
+        if getattr(shape, "rank", 0) is None:  # traced with relaxed shapes
+            return
         dims = tuple(shape[1:])
         accepted = self._accepted_shapes()
         if len(shape) < 2 or (None not in dims and dims not in accepted):

@@ -1,0 +1,188 @@
+"""Callbacks: the tutorial's patience rule iteration by iteration, LR decay, pictures."""
+
+import os
+
+import keras
+import numpy as np
+import pytest
+
+from keras_dlt.callbacks import FilterPictures, HalveOnPlateau, PatienceEarlyStopping, PatienceRule, inverse_time_decay
+from keras_dlt.models import LogisticRegression
+
+
+def tutorial_loop(errors, n_train_batches, n_epochs, patience, patience_increase=2, improvement_threshold=0.995):
+    """The tutorial's training loop (logistic_sgd.py), without the training.
+
+    Returns the validations [(iter, error, patience after)], the best
+    (error, iter), and the number of minibatch iterations run.
+    """
+    errors = iter(errors)
+    validation_frequency = min(n_train_batches, patience // 2)
+    best_validation_loss, best_iter = np.inf, None
+    trace, ran = [], 0
+    done_looping, epoch = False, 0
+    while (epoch < n_epochs) and (not done_looping):
+        epoch = epoch + 1
+        for minibatch_index in range(n_train_batches):
+            ran += 1
+            it = (epoch - 1) * n_train_batches + minibatch_index
+            if (it + 1) % validation_frequency == 0:
+                this_validation_loss = next(errors)
+                if this_validation_loss < best_validation_loss:
+                    if this_validation_loss < best_validation_loss * improvement_threshold:
+                        patience = max(patience, it * patience_increase)
+                    best_validation_loss = this_validation_loss
+                    best_iter = it
+                trace.append((it, this_validation_loss, patience))
+            if patience <= it:
+                done_looping = True
+                break
+    return trace, (best_validation_loss, best_iter), ran
+
+
+class Scripted(PatienceEarlyStopping):
+    """Validation errors from a script; remembers the weights at each validation."""
+
+    def __init__(self, script, **kw):
+        super().__init__(validation_data=("unused", "unused"), test_data=("unused", "unused"), verbose=0, **kw)
+        self.script = list(script)
+        self.trace, self.weights_at = [], []
+
+    def _validation_error(self):
+        e = self.script[len(self.weights_at)]
+        self.weights_at.append(self.model.get_weights())
+        return e
+
+    def _test_error(self):
+        return 1.0 + len(self.weights_at)  # identifies the validation it came from
+
+    def _validate(self, iteration, error):
+        super()._validate(iteration, error)
+        self.trace.append((iteration, error, self.rule.patience))
+
+
+class CountBatches(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.n = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.n += 1
+
+
+SCRIPTS = {
+    # improves significantly, then by less than the threshold, then plateaus
+    "plateau": [0.5, 0.4, 0.3, 0.2995, 0.299, 0.31, 0.32, 0.33] + [0.35] * 40,
+    # keeps improving: patience keeps growing until epochs run out
+    "improving": list(np.linspace(0.5, 0.1, 48)),
+    "worse_first": [0.3, 0.31, 0.32, 0.2, 0.25] + [0.3] * 43,
+}
+
+
+@pytest.mark.parametrize("script", list(SCRIPTS))
+@pytest.mark.parametrize("patience,n_batches", [(30, 10), (8, 10), (25, 5)])
+def test_patience_matches_the_tutorial_loop(script, patience, n_batches, small):
+    (x, y), _, _ = small
+    batch_size, n_epochs = 4, 12
+    x, y = x[: n_batches * batch_size], y[: n_batches * batch_size]
+    errors = SCRIPTS[script]
+    ref_trace, (ref_best, ref_best_iter), ref_ran = tutorial_loop(errors, n_batches, n_epochs, patience)
+
+    model = LogisticRegression()
+    model.compile()
+    cb, counter = Scripted(errors, patience=patience), CountBatches()
+    model.fit(x, y, batch_size=batch_size, epochs=n_epochs, shuffle=False, verbose=0, callbacks=[cb, counter])
+
+    assert cb.trace == ref_trace  # (iteration, error, patience) at every validation
+    assert counter.n == ref_ran  # stopped after the same minibatch
+    assert (cb.best_validation_error, cb.best_iteration) == (ref_best, ref_best_iter)
+    k = [t[0] for t in ref_trace].index(ref_best_iter)
+    assert cb.test_error == 1.0 + k + 1  # test error measured at the best validation point
+    for got, want in zip(model.get_weights(), cb.weights_at[k]):  # best weights restored
+        np.testing.assert_array_equal(got, want)
+
+
+def test_patience_rule_unit():
+    rule = PatienceRule(patience=100, patience_increase=2, improvement_threshold=0.9)
+    assert rule.validation_frequency(300) == 50 and rule.validation_frequency(20) == 20
+    assert rule.update(60, 0.5) and rule.patience == 120
+    assert rule.update(80, 0.46) and rule.patience == 120  # better, but not by 10 %: no increase
+    assert not rule.update(90, 0.47)
+    assert not rule.should_stop(119) and rule.should_stop(120)
+    with pytest.raises(ValueError, match="improvement_threshold"):
+        PatienceRule(improvement_threshold=1.5)
+
+
+def test_epoch_end_mode_reads_val_error(small):
+    (x, y), (xv, yv), _ = small
+    model = LogisticRegression()
+    model.compile()
+    cb = PatienceEarlyStopping(patience=10_000, verbose=0)
+    hist = model.fit(x, y, batch_size=40, epochs=3, validation_data=(xv, yv), verbose=0, callbacks=[cb])
+    assert [it for it, _ in cb.history] == [9, 19, 29]
+    assert cb.best_validation_error == min(hist.history["val_error"])
+    with pytest.raises(KeyError, match="no 'val_error' in the logs"):
+        m = LogisticRegression()
+        m.compile()
+        m.fit(x, y, epochs=1, verbose=0, callbacks=[PatienceEarlyStopping(verbose=0)])
+
+
+def test_real_validation_and_test_errors(small):
+    (x, y), (xv, yv), (xt, yt) = small
+    model = LogisticRegression()
+    model.compile()
+    cb = PatienceEarlyStopping(patience=10_000, validation_data=(xv, yv), test_data=(xt, yt), verbose=0)
+    model.fit(x, y, batch_size=20, epochs=2, verbose=0, callbacks=[cb])
+    p = model.predict(xt, verbose=0)
+    # The best point is the last one here (still improving) unless it plateaued: check the consistent case.
+    if cb.best_iteration == cb.history[-1][0]:
+        assert cb.test_error == pytest.approx(np.mean(p.argmax(1) != yt))
+    assert 0.0 <= cb.best_validation_error < 0.5
+
+
+class ScriptLogs(keras.callbacks.Callback):
+    def __init__(self, values):
+        super().__init__()
+        self.values, self.lrs = values, []
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs["val_error"] = self.values[epoch]
+        self.lrs.append(float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)))
+
+
+def test_halve_on_plateau_down_to_floor_then_stop(small):
+    (x, y), _, _ = small
+    model = LogisticRegression()
+    model.compile(optimizer=keras.optimizers.SGD(0.1))
+    script = ScriptLogs([0.5, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4])
+    halve = HalveOnPlateau(patience=2, min_fraction=4)
+    model.fit(x, y, batch_size=100, epochs=10, verbose=0, callbacks=[script, halve])
+    # lr seen at the end of each epoch (before that epoch's reduction): best at epoch 1, then
+    # 2 epochs without improvement -> 0.05, 2 more -> 0.025 (= 0.1/4), 2 more at the floor -> stop.
+    assert script.lrs == pytest.approx([0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.025, 0.025])
+    assert halve.stopped_epoch == 7
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.025)
+
+
+def test_inverse_time_decay_per_epoch(small):
+    (x, y), _, _ = small
+    model = LogisticRegression()
+    model.compile()
+    seen = []
+    probe = keras.callbacks.LambdaCallback(
+        on_epoch_begin=lambda e, logs: seen.append(float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)))
+    )
+    model.fit(x, y, batch_size=100, epochs=4, verbose=0, callbacks=[inverse_time_decay(0.2, 0.5), probe])
+    assert seen == pytest.approx([0.2 / (1 + 0.5 * e) for e in range(4)])
+    with pytest.raises(ValueError, match="decay must be >= 0"):
+        inverse_time_decay(0.1, -1)
+
+
+def test_filter_pictures_every_n_epochs(small, tmp_path):
+    (x, y), _, _ = small
+    model = LogisticRegression()
+    model.compile()
+    pics = FilterPictures(model.classifier, tmp_path, every=2)
+    model.fit(x, y, batch_size=100, epochs=5, verbose=0, callbacks=[pics])
+    assert sorted(os.listdir(tmp_path)) == ["filters_at_epoch_2.png", "filters_at_epoch_4.png"]
+    with pytest.raises(ValueError, match="every must be >= 1"):
+        FilterPictures("x", tmp_path, every=0)
