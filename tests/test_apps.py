@@ -1,0 +1,79 @@
+"""The apps as a user runs them: flags, progress, closing line, files written;
+and the learning test (LeNet on the bundled sample)."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CLOSING = re.compile(
+    r"^Optimization complete: best validation error ([\d.]+) %, test error ([\d.]+) %, (\d+) epochs, ([\d.]+) s$"
+)
+
+
+def run_app(name, *flags, timeout=600):
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "apps", name), *flags],
+        capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    return proc.stdout
+
+
+def check_outputs(out_dir, stdout, stem, epochs):
+    last = stdout.strip().splitlines()[-1]
+    match = CLOSING.match(last)
+    assert match, f"unexpected last line: {last!r}"
+    valid, test, n_epochs, _ = match.groups()
+    assert int(n_epochs) == epochs
+    for name in ("filters.png", f"{stem}.keras", "saved_model/saved_model.pb", "result.json"):
+        assert os.path.exists(os.path.join(out_dir, name)), name
+    result = json.load(open(os.path.join(out_dir, "result.json")))
+    assert float(test) == pytest.approx(result["test_error"] * 100, abs=1e-3)
+    return result
+
+
+def test_logistic_sgd_app(tmp_path):
+    out = tmp_path / "log"
+    stdout = run_app("logistic_sgd.py", "--data", "sample", "--epochs", "10", "--out", str(out), "--seed", "1")
+    assert "validation error" in stdout and "test error of best model" in stdout
+    result = check_outputs(out, stdout, "logistic_sgd", 10)
+    assert result["test_error"] < 0.18  # chance is 0.9; the tutorial is at ~12 % after 1 full epoch
+
+
+def test_mlp_app_flags(tmp_path):
+    out = tmp_path / "mlp"
+    stdout = run_app("mlp.py", "--data", "sample", "--epochs", "1", "--batch-size", "40", "--learning-rate", "0.05",
+                     "--hidden", "64", "--out", str(out), "--verbose", "0")
+    assert "lr 0.05, batch 40" in stdout
+    result = check_outputs(out, stdout, "mlp", 1)
+    assert result["train_size"] == 8320  # whole minibatches only, as the tutorial
+
+
+def test_lenet_learns_on_the_bundled_sample(tmp_path):
+    """The learning test: a few epochs on 8,300 digits reach a low test error."""
+    out = tmp_path / "lenet"
+    stdout = run_app("lenet.py", "--data", "sample", "--epochs", "3", "--batch-size", "50", "--out", str(out))
+    assert "Epoch 3/3" in stdout  # Keras' progress output
+    result = check_outputs(out, stdout, "lenet", 3)
+    assert result["test_error"] < 0.06, result
+
+
+def test_help_names_the_flags():
+    text = run_app("lenet.py", "--help")
+    for flag in ("--data", "--epochs", "--batch-size", "--learning-rate", "--out", "--seed"):
+        assert flag in text
+
+
+def test_seed_makes_a_run_repeatable(tmp_path):
+    a = run_app("logistic_sgd.py", "--data", "sample", "--epochs", "2", "--out", str(tmp_path / "a"), "--verbose", "0", "--no-export")
+    b = run_app("logistic_sgd.py", "--data", "sample", "--epochs", "2", "--out", str(tmp_path / "b"), "--verbose", "0", "--no-export")
+    ra = json.load(open(tmp_path / "a" / "result.json"))
+    rb = json.load(open(tmp_path / "b" / "result.json"))
+    assert (ra["best_validation_error"], ra["test_error"]) == (rb["best_validation_error"], rb["test_error"])
+    assert CLOSING.match(a.strip().splitlines()[-1]) and CLOSING.match(b.strip().splitlines()[-1])
