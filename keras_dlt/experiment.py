@@ -69,7 +69,7 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model"):
         raise ValueError(f"--batch-size {args.batch_size} is larger than the training set ({len(x_train)}).")
     # The tutorial uses n_train_batches = n // batch_size full minibatches.
     x_train, y_train = x_train[: n_batches * args.batch_size], y_train[: n_batches * args.batch_size]
-    spe = args.steps_per_execution or steps_per_execution_for(n_batches)
+    spe = args.steps_per_execution or steps_per_execution_for(n_batches, model.fast_steps_per_execution)
     print(
         f"... training {type(model).__name__} on {len(x_train)} / {len(x_valid)} / {len(x_test)} digits: "
         f"lr {args.learning_rate}, batch {args.batch_size}, up to {args.epochs} epochs, patience {args.patience}"

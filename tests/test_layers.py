@@ -80,3 +80,29 @@ def test_lenet_initialisation_bounds():
     a = keras.ops.convert_to_numpy(TutorialUniform(seed=5)((10, 10)))
     np.testing.assert_array_equal(a, keras.ops.convert_to_numpy(TutorialUniform(seed=5)((10, 10))))
     assert TutorialUniform.from_config(TutorialUniform(4.0, 4, 5).get_config()).get_config() == {"gain": 4.0, "pool_area": 4, "seed": 5}
+
+
+@pytest.mark.parametrize("shape,kernel,pool", [((3, 28, 28, 1), 5, 2), ((2, 13, 11, 3), (3, 2), (2, 3)), ((2, 12, 12, 4), 5, 2)])
+def test_patches_implementation_equals_conv_then_pool(rng, shape, kernel, pool):
+    x = rng.normal(size=shape).astype("float32")
+    conv = ConvPool(6, kernel, pool, implementation="conv", bias_initializer="random_normal")
+    patches = ConvPool(6, kernel, pool, implementation="patches")
+    conv(x), patches(x)
+    patches.set_weights(conv.get_weights())
+    assert conv._use_patches is False and patches._use_patches is True
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(patches(x)), keras.ops.convert_to_numpy(conv(x)), atol=1e-5)
+    # Same gradients with respect to the kernel.
+    import tensorflow as tf
+
+    grads = []
+    for layer in (conv, patches):
+        with tf.GradientTape() as tape:
+            out = tf.reduce_sum(layer(x) ** 2)
+        grads.append(tape.gradient(out, layer.kernel).numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-4, atol=1e-5)
+    # "auto" picks patches for one input channel only.
+    auto = ConvPool(6, kernel, pool)
+    auto.build(shape)
+    assert auto._use_patches == (shape[-1] == 1)
+    with pytest.raises(ValueError, match="implementation must be"):
+        ConvPool(3, implementation="fft")

@@ -30,6 +30,12 @@ class ConvPool(keras.layers.Layer):
         bias_initializer: default `"zeros"`.
         kernel_regularizer: optional, e.g. `keras.regularizers.L2(1e-4)`.
         seed: seed of the default kernel initializer.
+        implementation: `"conv"` (a convolution then max-pooling), `"patches"`
+            (for each of the pool's offsets, image patches times the kernel as
+            one matrix product, then the elementwise max: same numbers,
+            no pooling gradient, much faster on CPU when there are few input
+            channels), or `"auto"` (default): `"patches"` for a single input
+            channel (LeNet's first layer), else `"conv"`.
 
     Example:
         >>> layer = ConvPool(20, (5, 5), (2, 2))
@@ -47,9 +53,15 @@ class ConvPool(keras.layers.Layer):
         bias_initializer="zeros",
         kernel_regularizer=None,
         seed=None,
+        implementation="auto",
         **kwargs,
     ):
         super().__init__(**kwargs)
+        if implementation not in ("auto", "conv", "patches"):
+            raise ValueError(
+                f"ConvPool: implementation must be 'auto', 'conv' or 'patches'. Received: implementation={implementation!r}"
+            )
+        self.implementation = implementation
         if not isinstance(filters, int) or filters <= 0:
             raise ValueError(f"ConvPool: filters must be a positive int. Received: filters={filters}")
         self.filters = filters
@@ -85,11 +97,38 @@ class ConvPool(keras.layers.Layer):
         )
         self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer=self.bias_initializer)
         self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: channels})
+        self._use_patches = self.implementation == "patches" or (self.implementation == "auto" and channels == 1)
 
     def call(self, inputs):
-        x = ops.conv(inputs, self.kernel, strides=1, padding="valid")
-        x = ops.max_pool(x, pool_size=self.pool_size, strides=self.pool_size, padding="valid")
+        height, width = inputs.shape[1], inputs.shape[2]
+        if self._use_patches and height is not None and width is not None:
+            x = self._conv_pool_by_patches(inputs, height, width)
+        else:
+            x = ops.conv(inputs, self.kernel, strides=1, padding="valid")
+            x = ops.max_pool(x, pool_size=self.pool_size, strides=self.pool_size, padding="valid")
         return self.activation(x + self.bias)
+
+    def _conv_pool_by_patches(self, inputs, height, width):
+        """max over pool offsets (a, b) of conv(x)[p*i + a, q*j + b], as matmuls.
+
+        For each offset, the patches whose convolution lands on that offset of
+        every pooling window are a strided patch extraction; times the kernel
+        (reshaped to [kh*kw*channels, filters], the patches' own order) they
+        give that offset's convolution outputs. Their elementwise max is the
+        pooled convolution, and its gradient is a cheap select.
+        """
+        kh, kw = self.kernel_size
+        p, q = self.pool_size
+        rows, cols = (height - kh + 1) // p, (width - kw + 1) // q
+        kernel = ops.reshape(self.kernel, (-1, self.filters))
+        pooled = None
+        for a in range(p):
+            for b in range(q):
+                window = inputs[:, a : a + p * (rows - 1) + kh, b : b + q * (cols - 1) + kw, :]
+                patches = ops.image.extract_patches(window, (kh, kw), strides=(p, q), padding="valid")
+                out = ops.matmul(patches, kernel)
+                pooled = out if pooled is None else ops.maximum(pooled, out)
+        return pooled
 
     def compute_output_shape(self, input_shape):
         batch, height, width, _ = input_shape
@@ -111,6 +150,7 @@ class ConvPool(keras.layers.Layer):
                 "bias_initializer": keras.initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer),
                 "seed": self.seed,
+                "implementation": self.implementation,
             }
         )
         return config

@@ -26,6 +26,10 @@ class _TutorialClassifier(keras.Model):
 
     #: The tutorial's learning rate for this model (used by `compile()`).
     default_learning_rate = 0.1
+    #: Minibatches per compiled call that train fastest on CPU (measured with
+    #: bench/supervised.py; the apps use the largest divisor of the epoch up
+    #: to this). Small-step models gain from many; LeNet loses beyond a few.
+    fast_steps_per_execution = 100
 
     def __init__(self, n_in, n_out, **kwargs):
         super().__init__(**kwargs)
@@ -270,6 +274,7 @@ class LeNet(_TutorialClassifier):
     """
 
     default_learning_rate = 0.1
+    fast_steps_per_execution = 4
 
     def __init__(
         self,
