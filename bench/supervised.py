@@ -2,10 +2,13 @@
 
 For each model at the tutorial's batch size (logistic 600, MLP 20, LeNet 500),
 on 50,000 training digits, compile time excluded (the first epoch is a
-warm-up; the median of the next `--epochs` epochs is reported):
+warm-up; then the variants run one epoch each in turn, `--rounds` times, and
+the median per variant is reported, so that the machine's drifts in speed
+hit all variants alike):
 
 - ours:        the model with the apps' settings (`steps_per_execution` a
-               divisor of the epoch, whole minibatches only);
+               divisor of the epoch, whole minibatches only, in the
+               tutorial's fixed order);
 - ours/default: the same model under Keras' default `fit` settings;
 - plain Keras: a `keras.Sequential` of built-in layers (Dense, Conv2D,
                MaxPooling2D) doing the same computation under default `fit`.
@@ -15,7 +18,7 @@ the fastest existing implementation ran at 0.24x (logistic, MLP; the original
 tutorial on PyTensor) and 0.87x (LeNet; PyTorch CPU) of plain Keras.
 
     python bench/supervised.py                      # all three, full MNIST
-    python bench/supervised.py --models mlp --epochs 5
+    python bench/supervised.py --models mlp --rounds 5
 """
 
 import argparse
@@ -80,33 +83,36 @@ def plain_keras(name):
     return keras.Sequential(layers)
 
 
-def seconds_per_epoch(model, x, y, batch_size, epochs, **compile_kwargs):
+def timed_epoch(model, x, y, batch_size, shuffle=True):
+    """Seconds of one training epoch, inside fit (dataset set-up excluded)."""
     timer = EpochTimer()
-    model.fit(x, y, batch_size=batch_size, epochs=1 + epochs, verbose=0, callbacks=[timer])
-    return float(np.median(timer.times[1:]))
+    model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=shuffle, callbacks=[timer])
+    return timer.times[0]
 
 
-def bench(name, x, y, epochs):
+def bench(name, x, y, rounds):
+    """Builds and warms up the three variants, then times them epoch by epoch,
+    interleaved, so that drifts in the machine's speed hit all of them alike."""
     cls, batch_size, lr = SETTINGS[name]
     n = (len(x) // batch_size) * batch_size
-    xs, ys = x[:n], y[:n]
     spe = steps_per_execution_for(n // batch_size, cls.fast_steps_per_execution)
-    rows = {}
 
     keras.utils.set_random_seed(0)
     ours = cls()
     ours.compile(optimizer=keras.optimizers.SGD(lr), steps_per_execution=spe)
-    rows["ours"] = seconds_per_epoch(ours, xs, ys, batch_size, epochs)
-
-    keras.utils.set_random_seed(0)
     default = cls()
     default.compile()
-    rows["ours_default"] = seconds_per_epoch(default, x, y, batch_size, epochs)
-
-    keras.utils.set_random_seed(0)
     plain = plain_keras(name)
     plain.compile(optimizer=keras.optimizers.SGD(lr), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    rows["plain"] = seconds_per_epoch(plain, x, y, batch_size, epochs)
+    # ours as the apps run it: whole minibatches in the tutorial's fixed order.
+    variants = {"ours": (ours, x[:n], y[:n], False), "ours_default": (default, x, y, True), "plain": (plain, x, y, True)}
+    times = {k: [] for k in variants}
+    for model, xs, ys, _ in variants.values():  # warm-up: tracing and compilation
+        model.fit(xs[: 20 * batch_size], ys[: 20 * batch_size], batch_size=batch_size, epochs=1, verbose=0)
+    for _ in range(rounds):
+        for key, (model, xs, ys, shuffle) in variants.items():
+            times[key].append(timed_epoch(model, xs, ys, batch_size, shuffle))
+    rows = {k: float(np.median(v)) for k, v in times.items()}
     rows["spe"] = spe
     return rows
 
@@ -114,7 +120,7 @@ def bench(name, x, y, epochs):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
-    parser.add_argument("--epochs", type=int, default=3, help="timed epochs per variant (after 1 warm-up)")
+    parser.add_argument("--rounds", type=int, default=3, help="timed epochs per variant, interleaved (after a warm-up)")
     parser.add_argument("--data", default=os.environ.get("KERAS_DLT_MNIST", os.path.join(ROOT, "..", "shared", "data", "mnist", "mnist.npz")))
     args = parser.parse_args(argv)
 
@@ -127,12 +133,12 @@ def main(argv=None):
         print(f"{args.data} not found: timing the bundled sample tiled to 50,000 digits")
     print(f"# {platform.node()} {os.cpu_count()} cores, TF {__import__('tensorflow').__version__}, "
           f"Keras {keras.__version__}, {time.strftime('%Y-%m-%d')}; {len(x)} training digits, "
-          f"median of {args.epochs} epochs after a warm-up")
+          f"median of {args.rounds} interleaved epochs per variant after a warm-up")
     header = f"{'model':<9} {'batch':>5} {'spe':>4} {'ours s/ep':>10} {'default':>9} {'plain':>8} {'ours/plain':>10} {'default/plain':>13} {'peer':>5}"
     print(header)
     print("-" * len(header))
     for name in args.models:
-        r = bench(name, x, y, args.epochs)
+        r = bench(name, x, y, args.rounds)
         print(
             f"{name:<9} {SETTINGS[name][1]:>5} {r['spe']:>4} {r['ours']:>10.3f} {r['ours_default']:>9.3f} "
             f"{r['plain']:>8.3f} {r['ours'] / r['plain']:>9.2f}x {r['ours_default'] / r['plain']:>12.2f}x "

@@ -3,8 +3,9 @@
 `supervised_parser` gives the common flags (`--data --epochs --batch-size
 --learning-rate --out --seed`, patience, speed settings); `run_supervised`
 loads MNIST, trains with the tutorial's early stopping under `model.fit`,
-writes the first-layer filters as a PNG and the model as `.keras` and
-SavedModel, and returns (and prints) the tutorial's closing numbers.
+writes the per-epoch history (`history.csv`), the first-layer filters as a
+PNG and the model as `.keras` and SavedModel, and returns (and prints) the
+tutorial's closing numbers.
 """
 
 import argparse
@@ -33,7 +34,9 @@ def supervised_parser(description, *, learning_rate, epochs, batch_size, patienc
     p.add_argument("--seed", type=int, default=1234, help="random seed (weights, shuffling)")
     p.add_argument("--steps-per-execution", type=int, default=0,
                    help="minibatches per compiled call; 0 = automatic (a divisor of the epoch, for speed)")
-    p.add_argument("--jit-compile", action="store_true", help="compile with XLA (helps on GPU; measure on CPU)")
+    p.add_argument("--shuffle", action="store_true",
+                   help="shuffle the minibatches every epoch (the tutorial visits them in the same order)")
+    p.add_argument("--jit-compile", action="store_true", help="compile with XLA (helps on GPU; slower on this CPU)")
     p.add_argument("--no-export", action="store_true", help="skip the SavedModel export")
     p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras fit verbosity")
     return p
@@ -93,7 +96,8 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model"):
         y_train,
         batch_size=args.batch_size,
         epochs=args.epochs,
-        callbacks=[stopper, epoch_counter],
+        shuffle=args.shuffle,
+        callbacks=[stopper, epoch_counter, keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv"))],
         verbose=args.verbose,
     )
     seconds = time.perf_counter() - start

@@ -7,7 +7,7 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the repository
 SHARED_DATA = os.environ.get("KERAS_DLT_SHARED_DATA", os.path.join(ROOT, "..", "shared", "data"))
 MNIST_NPZ = os.path.join(SHARED_DATA, "mnist", "mnist.npz")
 MNIST_IDX = os.path.join(SHARED_DATA, "mnist", "idx")
