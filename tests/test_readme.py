@@ -1,0 +1,22 @@
+"""The README's tour runs as written (on the bundled sample, one epoch each)."""
+
+import os
+import re
+
+from conftest import ROOT
+
+
+def test_readme_tour_runs(tmp_path, monkeypatch):
+    text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) >= 2
+    code = "\n".join(blocks)
+    # Small and quick: the bundled sample, one epoch per fit.
+    code = code.replace("load_mnist()", 'load_mnist("sample")')
+    code = re.sub(r"epochs=\d+", "epochs=1", code)
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    assert os.path.exists(tmp_path / "lenet.keras") and os.path.isdir(tmp_path / "lenet_savedmodel")
+    assert os.path.exists(tmp_path / "runs" / "mlp_filters.png")
+    assert namespace["stop"].best_validation_error < 0.5
