@@ -111,7 +111,9 @@ class _TutorialClassifier(keras.Model):
             )
 
     def _accepted_shapes(self):
-        return ((self.n_in,),)
+        """Flat vectors, and square images (with or without a channel) when n_in is a square."""
+        side = math.isqrt(self.n_in)
+        return _image_shapes(self.n_in, (side, side, 1)) if side * side == self.n_in else ((self.n_in,),)
 
     def _as_vectors(self, x):
         self._check_shape(x.shape)
@@ -157,10 +159,6 @@ class LogisticRegression(_TutorialClassifier):
         self.classifier = keras.layers.Dense(
             n_out, kernel_initializer="zeros", kernel_regularizer=reg, name="logistic"
         )
-
-    def _accepted_shapes(self):
-        side = math.isqrt(self.n_in)
-        return _image_shapes(self.n_in, (side, side, 1)) if side * side == self.n_in else ((self.n_in,),)
 
     def build(self, input_shape):
         self.classifier.build((None, self.n_in))
@@ -222,8 +220,6 @@ class MLP(_TutorialClassifier):
         self.classifier = keras.layers.Dense(
             n_out, kernel_initializer="zeros", kernel_regularizer=reg, name="logistic"
         )
-
-    _accepted_shapes = LogisticRegression._accepted_shapes
 
     def build(self, input_shape):
         size = self.n_in
