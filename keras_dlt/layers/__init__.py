@@ -1,5 +1,6 @@
 """Building blocks, each a `keras.layers.Layer`."""
 
+from keras_dlt.layers.autoencoder import TiedAutoencoder
 from keras_dlt.layers.conv_pool import ConvPool
 
-__all__ = ["ConvPool"]
+__all__ = ["ConvPool", "TiedAutoencoder"]

@@ -1,0 +1,121 @@
+"""TiedAutoencoder and DenoisingAutoencoder (issue 3, first part)."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_dlt.layers import TiedAutoencoder
+from keras_dlt.models import DenoisingAutoencoder
+
+
+def test_layer_checklist(tmp_path, rng):
+    layer = TiedAutoencoder(16, seed=0)
+    x = rng.uniform(size=(5, 30)).astype("float32")
+    out = layer(x)
+    assert tuple(out.shape) == (5, 30)
+    # Tied: one matrix, two biases.
+    assert sorted(tuple(w.shape) for w in layer.trainable_weights) == [(16,), (30,), (30, 16)]
+    clone = TiedAutoencoder.from_config(layer.get_config())
+    assert clone.get_config()["units"] == 16 and clone.get_config()["seed"] == 0
+    model = keras.Sequential([keras.Input((30,)), layer])
+    path = tmp_path / "ae.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+
+
+def test_corruption_zeroes_about_the_level_and_nothing_else(rng):
+    layer = TiedAutoencoder(4, corruption_level=0.3, seed=3)
+    x = rng.uniform(0.1, 1.0, size=(200, 500)).astype("float32")
+    layer.build(x.shape)
+    xt = keras.ops.convert_to_numpy(layer.corrupt(x))
+    zeroed = xt == 0
+    assert abs(zeroed.mean() - 0.3) < 0.01
+    np.testing.assert_array_equal(xt[~zeroed], x[~zeroed])  # kept entries are not rescaled
+    # A new mask on each call, repeatable from the seed.
+    second = keras.ops.convert_to_numpy(layer.corrupt(x)) == 0
+    assert (second != zeroed).mean() > 0.3
+    other = TiedAutoencoder(4, corruption_level=0.3, seed=3)
+    other.build(x.shape)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(other.corrupt(x)), xt)
+    assert TiedAutoencoder(4).corrupt(x) is x
+
+
+def test_decoder_moves_with_the_encoder(rng):
+    layer = TiedAutoencoder(8, seed=1)
+    x = rng.uniform(size=(3, 12)).astype("float32")
+    before = keras.ops.convert_to_numpy(layer(x))
+    layer.encoder.kernel.assign(layer.encoder.kernel * 2.0)
+    after = keras.ops.convert_to_numpy(layer(x))
+    h = keras.ops.convert_to_numpy(layer.encode(x))
+    np.testing.assert_allclose(after, h @ keras.ops.convert_to_numpy(layer.encoder.kernel).T, atol=1e-5)
+    assert not np.allclose(before, after)
+
+
+def test_wraps_a_dense_and_trains_its_kernel(rng):
+    dense = keras.layers.Dense(10, activation="sigmoid")
+    dense.build((None, 20))
+    model = DenoisingAutoencoder(encoder=dense, corruption_level=0.2, seed=0)
+    model.compile()
+    before = keras.ops.convert_to_numpy(dense.kernel).copy()
+    model.fit(rng.uniform(size=(40, 20)).astype("float32"), batch_size=10, epochs=1, verbose=0)
+    assert model.autoencoder.encoder is dense
+    assert not np.allclose(before, keras.ops.convert_to_numpy(dense.kernel))
+    with pytest.raises(ValueError, match="takes 20 inputs but the data has 21"):
+        TiedAutoencoder(encoder=dense)(np.zeros((2, 21), np.float32))
+    with pytest.raises(ValueError, match="must have a sigmoid activation"):
+        TiedAutoencoder(encoder=keras.layers.Dense(3, activation="tanh"))
+
+
+def test_reconstruction_cost_is_the_tutorials_cross_entropy(rng):
+    x = rng.uniform(size=(4, 9)).astype("float32")
+    logits = rng.normal(size=(4, 9)).astype("float32") * 3
+    z = 1 / (1 + np.exp(-logits))
+    expected = -np.sum(x * np.log(z) + (1 - x) * np.log(1 - z), axis=1)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(TiedAutoencoder.reconstruction_cost(x, logits)), expected, rtol=1e-5)
+    # Stable where log(sigmoid) would underflow.
+    big = np.array([[200.0, -200.0]], np.float32)
+    cost = keras.ops.convert_to_numpy(TiedAutoencoder.reconstruction_cost(np.array([[0.0, 1.0]], np.float32), big))
+    assert np.isfinite(cost).all() and cost[0] == pytest.approx(400.0)
+
+
+def test_contractive_penalty_matches_the_jacobian(rng):
+    layer = TiedAutoencoder(6, contraction_level=0.5, seed=2)
+    x = tf.constant(rng.uniform(size=(3, 5)).astype("float32"))
+    layer.build(x.shape)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = layer.encode(x)
+    jac = tape.batch_jacobian(y, x).numpy()  # [batch, hidden, visible]
+    expected = np.mean(np.sum(jac ** 2, axis=(1, 2)))
+    assert float(layer.contractive_penalty(layer.encode(x))) == pytest.approx(expected, rel=1e-5)
+
+
+def test_dA_learns_on_the_sample_and_round_trips(sample, tmp_path):
+    (x, _), (xv, _), _ = sample
+    model = DenoisingAutoencoder(n_hidden=64, corruption_level=0.3, seed=0)
+    model.compile()
+    hist = model.fit(x[:2000], batch_size=20, epochs=3, verbose=0)
+    assert hist.history["loss"][-1] < hist.history["loss"][0] - 10  # nats per digit
+    assert model.encode(xv[:5]).shape == (5, 64)
+    z = keras.ops.convert_to_numpy(model.reconstruct(xv[:5].reshape(5, 28, 28)))
+    assert z.shape == (5, 784) and 0 <= z.min() and z.max() <= 1
+    clean = model.evaluate(xv[:500], batch_size=100, verbose=0)
+    assert np.isfinite(clean) and clean < hist.history["loss"][0]
+    path = tmp_path / "dA.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(loaded.reconstruct(xv[:5])), z, atol=1e-6)
+    assert float(loaded.optimizer.learning_rate) == pytest.approx(0.1)
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match=r"corruption_level must be in \[0, 1\). Received: corruption_level=1.0"):
+        TiedAutoencoder(10, corruption_level=1.0)
+    model = DenoisingAutoencoder(n_hidden=4)
+    model.compile()
+    with pytest.raises(ValueError, match=r"must lie in \[0, 1\].*got range \[0.0, 255.0\]"):
+        model.fit(np.array([[0.0, 255.0]], np.float32), verbose=0)
+    with pytest.raises(ValueError, match="1 NaN or infinite"):
+        model.fit(np.array([[0.0, np.nan]], np.float32), verbose=0)
