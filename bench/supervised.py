@@ -34,7 +34,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from keras_dlt.datasets import load_mnist  # noqa: E402
-from keras_dlt.experiment import steps_per_execution_for  # noqa: E402
+from keras_dlt.utils import steps_per_execution_for  # noqa: E402
 from keras_dlt.models import MLP, LeNet, LogisticRegression  # noqa: E402
 
 PEER_RATIO = {"logistic": 0.24, "mlp": 0.24, "lenet": 0.87}

@@ -17,8 +17,9 @@ import keras
 
 from keras_dlt.callbacks import FilterPictures, PatienceEarlyStopping
 from keras_dlt.datasets import load_mnist
+from keras_dlt.utils import steps_per_execution_for
 
-__all__ = ["supervised_parser", "run_supervised", "steps_per_execution_for"]
+__all__ = ["supervised_parser", "run_supervised"]
 
 
 def supervised_parser(description, *, learning_rate, epochs, batch_size, patience, out):
@@ -40,15 +41,6 @@ def supervised_parser(description, *, learning_rate, epochs, batch_size, patienc
     p.add_argument("--no-export", action="store_true", help="skip the SavedModel export")
     p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras fit verbosity")
     return p
-
-
-def steps_per_execution_for(n_batches, target=100):
-    """The largest divisor of `n_batches` not above `target` (so validation points stay exact)."""
-    best = 1
-    for k in range(1, min(n_batches, target) + 1):
-        if n_batches % k == 0:
-            best = k
-    return best
 
 
 def run_supervised(model, args, filters_layer, filter_shape=None, name="model"):

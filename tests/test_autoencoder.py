@@ -119,3 +119,30 @@ def test_bad_input():
         model.fit(np.array([[0.0, 255.0]], np.float32), verbose=0)
     with pytest.raises(ValueError, match="1 NaN or infinite"):
         model.fit(np.array([[0.0, np.nan]], np.float32), verbose=0)
+
+
+def test_sda_pretraining_trains_the_classifiers_own_kernels(sample, capsys):
+    from keras_dlt.models import StackedDenoisingAutoencoder
+
+    (x, y), _, _ = sample
+    sda = StackedDenoisingAutoencoder((32, 16), corruption_levels=(0.1, 0.2), seed=0)
+    sda.build((None, 784))
+    kernels = [l.kernel for l in sda.hidden_layers]
+    before = [keras.ops.convert_to_numpy(k).copy() for k in kernels]
+    logistic_before = keras.ops.convert_to_numpy(sda.classifier.kernel).copy()
+    costs = sda.pretrain(x[:600], epochs=2, batch_size=20, learning_rate=0.1)
+    out = capsys.readouterr().out
+    assert "Pre-training layer 0, epoch 1, cost" in out and "Pre-training layer 1, epoch 2, cost" in out
+    assert len(costs) == 2 and all(c[1] < c[0] for c in costs)
+    for var, b in zip(kernels, before):  # the same variables, now changed
+        assert not np.allclose(keras.ops.convert_to_numpy(var), b)
+    assert [l.kernel for l in sda.hidden_layers] == kernels
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(sda.classifier.kernel), logistic_before)
+    # Fine-tuning is an ordinary fit with the tutorial's defaults.
+    sda.compile()
+    assert float(sda.optimizer.learning_rate) == pytest.approx(0.1)
+    hist = sda.fit(x[:600], y[:600], batch_size=20, epochs=2, verbose=0)
+    assert hist.history["error"][-1] < hist.history["error"][0]
+    assert StackedDenoisingAutoencoder.from_config(sda.get_config()).corruption_levels == (0.1, 0.2)
+    with pytest.raises(ValueError, match="one corruption level per hidden layer"):
+        StackedDenoisingAutoencoder((10, 10), corruption_levels=(0.1,))

@@ -8,8 +8,10 @@ import tensorflow as tf
 from keras import ops
 
 from keras_dlt.layers.autoencoder import TiedAutoencoder
+from keras_dlt.models.classifiers import MLP
+from keras_dlt.utils import steps_per_execution_for
 
-__all__ = ["DenoisingAutoencoder"]
+__all__ = ["DenoisingAutoencoder", "StackedDenoisingAutoencoder"]
 
 
 @keras.saving.register_keras_serializable(package="keras_dlt")
@@ -159,3 +161,109 @@ def _check_unit_interval(x, what):
                 f"{what} must lie in [0, 1] (the reconstruction cross-entropy treats inputs as probabilities); "
                 f"got range [{lo}, {hi}]."
             )
+
+
+@keras.saving.register_keras_serializable(package="keras_dlt")
+class StackedDenoisingAutoencoder(MLP):
+    """The SdA tutorial: sigmoid hidden layers + logistic regression, pretrained greedily as dAs.
+
+    A classifier exactly like `MLP(activation="sigmoid")` (same `fit`,
+    `compile()` defaults with lr 0.1 for fine-tuning, `error` metric).
+    `pretrain` trains each hidden `Dense` in place as a denoising
+    autoencoder on the layer below's output, which is computed once per
+    layer, not once per epoch.
+
+    Args:
+        hidden_layers_sizes: default `(1000, 1000, 1000)`.
+        n_outs: classes. Default 10.
+        corruption_levels: one per hidden layer. Default `(0.1, 0.2, 0.3)`.
+        n_in: input size. Default 784.
+        seed: seed of the initialisation and the corruption noise.
+
+    Example:
+        >>> sda = StackedDenoisingAutoencoder((500, 500), corruption_levels=(0.1, 0.2))
+        >>> sda.pretrain(x_train, epochs=15, batch_size=1, learning_rate=0.001)
+        >>> sda.compile()                      # fine-tuning: SGD lr 0.1
+        >>> sda.fit(x_train, y_train, batch_size=1, epochs=36)
+    """
+
+    default_learning_rate = 0.1
+
+    def __init__(self, hidden_layers_sizes=(1000, 1000, 1000), n_outs=10, corruption_levels=(0.1, 0.2, 0.3),
+                 n_in=784, seed=None, **kwargs):
+        hidden_layers_sizes = tuple(hidden_layers_sizes)
+        corruption_levels = tuple(float(c) for c in corruption_levels)
+        if len(corruption_levels) != len(hidden_layers_sizes):
+            raise ValueError(
+                f"StackedDenoisingAutoencoder: one corruption level per hidden layer. Received: "
+                f"hidden_layers_sizes={hidden_layers_sizes}, corruption_levels={corruption_levels}"
+            )
+        for c in corruption_levels:
+            if not 0.0 <= c < 1.0:
+                raise ValueError(f"StackedDenoisingAutoencoder: corruption levels must be in [0, 1). Received: {c}")
+        super().__init__(n_in=n_in, hidden_units=hidden_layers_sizes, n_out=n_outs, activation="sigmoid",
+                         l1=0.0, l2=0.0, seed=seed, **kwargs)
+        self.corruption_levels = corruption_levels
+
+    def pretrain(self, x, epochs=15, batch_size=1, learning_rate=0.001, layers=None, verbose=1):
+        """Greedy layer-wise pretraining of the hidden layers as denoising autoencoders.
+
+        Args:
+            x: training inputs `[n, n_in]` (or images), values in [0, 1].
+            epochs: epochs per layer. Default 15 (the tutorial's).
+            batch_size: default 1 (the tutorial's).
+            learning_rate: default 0.001 (the tutorial's).
+            layers: indices of the layers to pretrain. Default: all.
+            verbose: 1 prints "Pre-training layer i, epoch e, cost c" per
+                epoch, as the tutorial; 0 is silent.
+
+        Returns:
+            A list with each pretrained layer's per-epoch costs.
+        """
+        x = np.asarray(x, dtype="float32").reshape(len(x), -1)
+        _check_unit_interval(x, "StackedDenoisingAutoencoder.pretrain: x")
+        if x.shape[1] != self.n_in:
+            raise ValueError(f"StackedDenoisingAutoencoder.pretrain: x must have {self.n_in} features; got shape {x.shape}.")
+        if not self.built:
+            self.build((None, self.n_in))
+        layers = range(len(self.hidden_layers)) if layers is None else layers
+        costs = []
+        h = x
+        done = 0
+        for i, dense in enumerate(self.hidden_layers):
+            if i in layers:
+                seed = None if self.seed is None else self.seed + 1000 + i
+                dae = DenoisingAutoencoder(encoder=dense, corruption_level=self.corruption_levels[i], seed=seed,
+                                           name=f"pretrain_{i}")
+                dae.compile(optimizer=keras.optimizers.SGD(learning_rate),
+                            steps_per_execution=steps_per_execution_for(max(1, len(h) // batch_size)))
+                log = _PretrainLog(i, verbose)
+                dae.fit(h, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=[log])
+                costs.append(log.costs)
+                done += 1
+            if done == len(layers):
+                break
+            # This layer's output, once, as the next layer's training data.
+            h = keras.ops.convert_to_numpy(dense(h)) if len(h) <= 10000 else np.concatenate(
+                [keras.ops.convert_to_numpy(dense(h[k:k + 10000])) for k in range(0, len(h), 10000)])
+        return costs
+
+    def get_config(self):
+        config = super().get_config()
+        for key in ("hidden_units", "activation", "l1", "l2"):
+            config.pop(key)
+        config["hidden_layers_sizes"] = list(self.hidden_units)
+        config["n_outs"] = config.pop("n_out")
+        config["corruption_levels"] = list(self.corruption_levels)
+        return config
+
+
+class _PretrainLog(keras.callbacks.Callback):
+    def __init__(self, layer, verbose):
+        super().__init__()
+        self.layer, self.verbose, self.costs = layer, verbose, []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.costs.append(float(logs["loss"]))
+        if self.verbose:
+            print(f"Pre-training layer {self.layer}, epoch {epoch + 1}, cost {self.costs[-1]:.6f}", flush=True)
