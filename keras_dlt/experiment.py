@@ -19,27 +19,35 @@ from keras_dlt.callbacks import FilterPictures, PatienceEarlyStopping
 from keras_dlt.datasets import load_mnist
 from keras_dlt.utils import steps_per_execution_for
 
-__all__ = ["supervised_parser", "run_supervised"]
+__all__ = ["common_parser", "supervised_parser", "run_supervised", "run_denoising_autoencoders", "run_sda"]
 
 
-def supervised_parser(description, *, learning_rate, epochs, batch_size, patience, out):
-    """An `argparse` parser with the flags every supervised app shares."""
-    p = argparse.ArgumentParser(description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+def common_parser(description, *, learning_rate, epochs, batch_size, out, epilog=None):
+    """An `argparse` parser with the flags every app shares (data, epochs, batch, lr, out, seed)."""
+    p = argparse.ArgumentParser(description=description, epilog=epilog,
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--data", default=None, help="MNIST source: a mnist.pkl.gz, mnist.npz, a folder of IDX files, "
                    "or 'sample' (bundled). Default: $KERAS_DLT_DATA, Keras' cache, download, bundled sample.")
     p.add_argument("--epochs", type=int, default=epochs, help="maximum number of epochs (n_epochs)")
     p.add_argument("--batch-size", type=int, default=batch_size, help="minibatch size")
     p.add_argument("--learning-rate", type=float, default=learning_rate, help="SGD learning rate")
-    p.add_argument("--patience", type=int, default=patience, help="initial patience, in minibatch iterations")
-    p.add_argument("--out", default=out, help="output folder (filters PNG, .keras model, SavedModel)")
-    p.add_argument("--seed", type=int, default=1234, help="random seed (weights, shuffling)")
+    p.add_argument("--out", default=out, help="output folder (pictures, .keras model, SavedModel)")
+    p.add_argument("--seed", type=int, default=1234, help="random seed (weights, noise, shuffling)")
+    p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras fit verbosity")
+    return p
+
+
+def supervised_parser(description, *, learning_rate, epochs, batch_size, patience, out):
+    """`common_parser` plus the supervised apps' flags (patience, speed settings, export)."""
+    p = common_parser(description, learning_rate=learning_rate, epochs=epochs, batch_size=batch_size, out=out)
+    p.add_argument("--patience", type=int, default=patience,
+                   help="initial patience, in minibatch iterations (None: 10 epochs' worth, as SdA.py)")
     p.add_argument("--steps-per-execution", type=int, default=0,
                    help="minibatches per compiled call; 0 = automatic (a divisor of the epoch, for speed)")
     p.add_argument("--shuffle", action="store_true",
                    help="shuffle the minibatches every epoch (the tutorial visits them in the same order)")
     p.add_argument("--jit-compile", action="store_true", help="compile with XLA (helps on GPU; slower on this CPU)")
     p.add_argument("--no-export", action="store_true", help="skip the SavedModel export")
-    p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras fit verbosity")
     return p
 
 
@@ -65,9 +73,10 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model"):
     # The tutorial uses n_train_batches = n // batch_size full minibatches.
     x_train, y_train = x_train[: n_batches * args.batch_size], y_train[: n_batches * args.batch_size]
     spe = args.steps_per_execution or steps_per_execution_for(n_batches, model.fast_steps_per_execution)
+    patience = args.patience or 10 * n_batches
     print(
         f"... training {type(model).__name__} on {len(x_train)} / {len(x_valid)} / {len(x_test)} digits: "
-        f"lr {args.learning_rate}, batch {args.batch_size}, up to {args.epochs} epochs, patience {args.patience}"
+        f"lr {args.learning_rate}, batch {args.batch_size}, up to {args.epochs} epochs, patience {patience}"
     )
     model.compile(
         optimizer=keras.optimizers.SGD(learning_rate=args.learning_rate),
@@ -75,7 +84,7 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model"):
         jit_compile=args.jit_compile,
     )
     stopper = PatienceEarlyStopping(
-        patience=args.patience,
+        patience=patience,
         validation_data=(x_valid, y_valid),
         test_data=(x_test, y_test),
         verbose=1 if args.verbose else 0,
@@ -132,3 +141,73 @@ class _EpochCounter(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.epochs = epoch + 1
 
+
+
+def run_denoising_autoencoders(args, corruption_levels=(0.0, 0.3), n_hidden=500):
+    """The dA tutorial: one dA per corruption level, cost per epoch, filter pictures.
+
+    Writes `filters_corruption_{0,30}.png` (100 filters, 10x10 tiles) and a
+    SavedModel per level (`dA_corruption_{0,30}`, endpoints encode and
+    reconstruct) under `args.out`. Returns `{level: [cost per epoch]}`.
+    """
+    from keras_dlt.models import DenoisingAutoencoder
+    from keras_dlt.plotting import filters_of, save_tiled_png
+
+    (x_train, _), _, _ = load_mnist(args.data)
+    os.makedirs(args.out, exist_ok=True)
+    n_batches = len(x_train) // args.batch_size
+    x_train = x_train[: n_batches * args.batch_size]
+    costs = {}
+    for level in corruption_levels:
+        keras.utils.set_random_seed(args.seed)
+        dae = DenoisingAutoencoder(n_hidden=n_hidden, corruption_level=level, seed=args.seed)
+        dae.compile(optimizer=keras.optimizers.SGD(args.learning_rate),
+                    steps_per_execution=steps_per_execution_for(n_batches))
+        log = _CostLog()
+        start = time.perf_counter()
+        dae.fit(x_train, batch_size=args.batch_size, epochs=args.epochs, shuffle=False,
+                callbacks=[log], verbose=args.verbose)
+        minutes = (time.perf_counter() - start) / 60
+        tag = f"{round(level * 100)}"
+        kernel = keras.ops.convert_to_numpy(dae.autoencoder.encoder.kernel)
+        png = save_tiled_png(filters_of(kernel)[:100], os.path.join(args.out, f"filters_corruption_{tag}.png"),
+                             (28, 28), tile_shape=(10, 10), tile_spacing=(1, 1))
+        dae.export(os.path.join(args.out, f"dA_corruption_{tag}"), verbose=False)
+        costs[level] = log.costs
+        print(f"The {tag} % corruption code ran for {minutes:.2f} m; wrote {png}", flush=True)
+    return costs
+
+
+class _CostLog(keras.callbacks.Callback):
+    """Prints the tutorial's "Training epoch e, cost c" line."""
+
+    def on_train_begin(self, logs=None):
+        self.costs = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.costs.append(float(logs["loss"]))
+        print(f"Training epoch {epoch + 1}, cost {self.costs[-1]:.6f}", flush=True)
+
+
+def run_sda(args):
+    """The SdA tutorial: greedy dA pretraining, then fine-tuning with patience early stopping.
+
+    Writes `filters.png` (first layer), `SdA.keras` and a SavedModel of the
+    classifier under `args.out`; returns the result dict of
+    `run_supervised` plus the pretraining costs and seconds.
+    """
+    from keras_dlt.models import StackedDenoisingAutoencoder
+
+    keras.utils.set_random_seed(args.seed)
+    (x_train, _), _, _ = load_mnist(args.data)
+    sda = StackedDenoisingAutoencoder(args.hidden, corruption_levels=args.corruption, seed=args.seed)
+    print(f"... pre-training {len(args.hidden)} layers {args.hidden}: lr {args.pretrain_lr}, "
+          f"batch {args.batch_size}, {args.pretrain_epochs} epochs per layer", flush=True)
+    start = time.perf_counter()
+    costs = sda.pretrain(x_train, epochs=args.pretrain_epochs, batch_size=args.batch_size,
+                         learning_rate=args.pretrain_lr)
+    pretrain_seconds = time.perf_counter() - start
+    print(f"The pretraining code ran for {pretrain_seconds / 60:.2f} m", flush=True)
+    result = run_supervised(sda, args, filters_layer=sda.hidden_layers[0], filter_shape=(28, 28), name="SdA")
+    result.update({"pretraining_costs": costs, "pretraining_seconds": pretrain_seconds})
+    return result

@@ -77,3 +77,29 @@ def test_seed_makes_a_run_repeatable(tmp_path):
     rb = json.load(open(tmp_path / "b" / "result.json"))
     assert (ra["best_validation_error"], ra["test_error"]) == (rb["best_validation_error"], rb["test_error"])
     assert CLOSING.match(a.strip().splitlines()[-1]) and CLOSING.match(b.strip().splitlines()[-1])
+
+
+def test_dA_app_writes_both_pictures_and_costs(tmp_path):
+    out = tmp_path / "dA"
+    stdout = run_app("dA.py", "--data", "sample", "--epochs", "2", "--hidden", "50", "--out", str(out), "--verbose", "0")
+    costs = [float(m) for m in re.findall(r"Training epoch \d+, cost ([\d.]+)", stdout)]
+    assert len(costs) == 4 and costs[1] < costs[0] and costs[3] < costs[2]
+    for name in ("filters_corruption_0.png", "filters_corruption_30.png", "dA_corruption_0/saved_model.pb",
+                 "dA_corruption_30/saved_model.pb"):
+        assert os.path.exists(out / name), name
+
+
+def test_SdA_app_small(tmp_path):
+    out = tmp_path / "SdA"
+    stdout = run_app("SdA.py", "--data", "sample", "--hidden", "64", "32", "--corruption", "0.1", "0.2",
+                     "--pretrain-epochs", "1", "--pretrain-lr", "0.05", "--batch-size", "50", "--epochs", "2",
+                     "--out", str(out), "--verbose", "0")
+    assert "Pre-training layer 0, epoch 1, cost" in stdout and "Pre-training layer 1, epoch 1, cost" in stdout
+    assert "patience 1660" in stdout  # 10 epochs of 166 minibatches, as SdA.py
+    result = check_outputs(out, stdout, "SdA", 2)
+    assert result["test_error"] < 0.5
+
+
+def test_SdA_help_explains_the_batch_size():
+    text = " ".join(run_app("SdA.py", "--help").split())
+    assert "Batch size: the tutorial uses 1" in text and "many times faster" in text

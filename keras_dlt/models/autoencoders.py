@@ -116,6 +116,23 @@ class DenoisingAutoencoder(keras.Model):
         """Reconstruction z of clean inputs (no corruption)."""
         return self(x, training=False)
 
+    def export(self, filepath, format="tf_saved_model", verbose=True, **kwargs):
+        """SavedModel with endpoints `serve` and `reconstruct` (z) and `encode` (y).
+
+        Inputs are `[n, n_visible]` float32. Other formats: `Model.export`.
+        """
+        if format != "tf_saved_model":
+            return super().export(filepath, format=format, verbose=verbose, **kwargs)
+        if not self.built:
+            raise ValueError("DenoisingAutoencoder.export: the model is not built; fit or call it first.")
+        spec = [tf.TensorSpec((None, self.autoencoder.encoder.kernel.shape[0]), tf.float32, name="x")]
+        archive = keras.export.ExportArchive()
+        archive.track(self)
+        archive.add_endpoint("serve", self.reconstruct, input_signature=spec)
+        archive.add_endpoint("reconstruct", self.reconstruct, input_signature=spec)
+        archive.add_endpoint("encode", self.encode, input_signature=spec)
+        archive.write_out(filepath, verbose=verbose)
+
     # -- checks ----------------------------------------------------------------
     def fit(self, x=None, y=None, *args, **kwargs):
         """`Model.fit(x)`, after checking numpy inputs lie in [0, 1] (cross-entropy targets)."""
