@@ -1,0 +1,131 @@
+"""Seconds per epoch of the autoencoder tutorials: ours vs a plain-Keras yardstick.
+
+- dA: batch 20, 500 hidden, corruption 0.3, 50,000 digits. Ours: the
+  `DenoisingAutoencoder` as `apps/dA.py` runs it. Yardstick: a
+  `keras.Sequential` of built-ins doing the same matrix work under default
+  `fit` (Dropout(0.3) -> Dense(500, sigmoid) -> Dense(784), untied,
+  binary cross-entropy from logits on the clean input).
+- SdA at batch 1 (the tutorial's): pretraining epoch of layers 1, 2, 3
+  (784->1000, 1000->1000, 1000->1000 dAs, inputs computed once per layer) and
+  a fine-tuning epoch of the 784-1000-1000-1000-10 sigmoid classifier. Timed
+  on `--subset` digits and scaled to 50,000 (batch 1: the cost is linear).
+  Yardstick for fine-tuning: a plain `Sequential` under default `fit`.
+
+The original tutorial (PyTensor, this kind of machine): dA 4.55 s/epoch;
+SdA 38 / 55 / 73 s per pretraining epoch of layers 1 / 2 / 3, 75 s per
+fine-tuning epoch.
+
+    python bench/autoencoders.py                 # everything
+    python bench/autoencoders.py --parts dA --rounds 5
+"""
+
+import argparse
+import os
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from keras_dlt.datasets import load_mnist  # noqa: E402
+from keras_dlt.models import DenoisingAutoencoder, StackedDenoisingAutoencoder  # noqa: E402
+from keras_dlt.utils import steps_per_execution_for  # noqa: E402
+
+ORIGINAL = {"dA": 4.55, "pretrain_1": 38.0, "pretrain_2": 55.0, "pretrain_3": 73.0, "finetune": 75.0}
+
+
+class EpochTimer(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.times = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._t = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.times.append(time.perf_counter() - self._t)
+
+
+def timed_epoch(model, x, y, batch_size, shuffle=True):
+    timer = EpochTimer()
+    model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=shuffle, callbacks=[timer])
+    return timer.times[0]
+
+
+def interleaved(variants, rounds):
+    """variants: name -> (model, x, y, batch, shuffle); warm up, then time in turns; medians."""
+    for model, x, y, batch, _ in variants.values():
+        model.fit(x[: 50 * batch], None if y is None else y[: 50 * batch], batch_size=batch, epochs=1, verbose=0)
+    times = {k: [] for k in variants}
+    for _ in range(rounds):
+        for key, (model, x, y, batch, shuffle) in variants.items():
+            times[key].append(timed_epoch(model, x, y, batch, shuffle))
+    return {k: float(np.median(v)) for k, v in times.items()}
+
+
+def bench_dA(x, rounds):
+    n = (len(x) // 20) * 20
+    ours = DenoisingAutoencoder(n_hidden=500, corruption_level=0.3, seed=0)
+    ours.compile(optimizer=keras.optimizers.SGD(0.1), steps_per_execution=steps_per_execution_for(n // 20))
+    ours.build((None, 784))
+    plain = keras.Sequential([keras.Input((784,)), keras.layers.Dropout(0.3),
+                              keras.layers.Dense(500, activation="sigmoid"), keras.layers.Dense(784)])
+    plain.compile(optimizer=keras.optimizers.SGD(0.1), loss=keras.losses.BinaryCrossentropy(from_logits=True))
+    t = interleaved({"ours": (ours, x[:n], None, 20, False), "plain": (plain, x, x, 20, True)}, rounds)
+    return [("dA (batch 20)", t["ours"], t["plain"], ORIGINAL["dA"])]
+
+
+def bench_sda(x, y, rounds, subset):
+    scale = 50000 / subset
+    xs, ys = x[:subset], y[:subset]
+    sda = StackedDenoisingAutoencoder(seed=0)
+    sda.build((None, 784))
+    rows = []
+    h = xs
+    for i, dense in enumerate(sda.hidden_layers):
+        dae = DenoisingAutoencoder(encoder=dense, corruption_level=sda.corruption_levels[i], seed=i)
+        dae.compile(optimizer=keras.optimizers.SGD(0.001), steps_per_execution=steps_per_execution_for(subset))
+        dae.build(h.shape)
+        plain = keras.Sequential([keras.Input((h.shape[1],)), keras.layers.Dropout(sda.corruption_levels[i]),
+                                  keras.layers.Dense(dense.units, activation="sigmoid"),
+                                  keras.layers.Dense(h.shape[1])])
+        plain.compile(optimizer=keras.optimizers.SGD(0.001), loss=keras.losses.BinaryCrossentropy(from_logits=True))
+        t = interleaved({"ours": (dae, h, None, 1, False), "plain": (plain, h, h, 1, True)}, rounds)
+        rows.append((f"SdA pretrain layer {i + 1} (batch 1)", t["ours"] * scale, t["plain"] * scale,
+                     ORIGINAL[f"pretrain_{i + 1}"]))
+        h = keras.ops.convert_to_numpy(dense(h))
+    sda.compile(steps_per_execution=steps_per_execution_for(subset))
+    plain = keras.Sequential([keras.Input((784,))] + [keras.layers.Dense(1000, activation="sigmoid") for _ in range(3)]
+                             + [keras.layers.Dense(10, activation="softmax")])
+    plain.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    t = interleaved({"ours": (sda, xs, ys, 1, False), "plain": (plain, xs, ys, 1, True)}, rounds)
+    rows.append(("SdA fine-tune (batch 1)", t["ours"] * scale, t["plain"] * scale, ORIGINAL["finetune"]))
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parts", nargs="+", default=["dA", "SdA"], choices=["dA", "SdA"])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--subset", type=int, default=5000, help="digits timed at batch 1 (scaled to 50,000)")
+    parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "mnist", "mnist.npz"))
+    args = parser.parse_args(argv)
+    (x, y), _, _ = load_mnist(args.data if os.path.exists(args.data) else "sample")
+    print(f"# {os.cpu_count()} cores, Keras {keras.__version__}, {time.strftime('%Y-%m-%d')}; {len(x)} digits; "
+          f"median of {args.rounds} interleaved epochs; batch-1 rows timed on {args.subset} digits x {50000 / args.subset:g}")
+    header = f"{'what':<32} {'ours s/ep':>10} {'plain s/ep':>11} {'ours/plain':>10} {'original':>9} {'ours/original':>13}"
+    print(header)
+    print("-" * len(header))
+    rows = []
+    if "dA" in args.parts:
+        rows += bench_dA(x, args.rounds)
+    if "SdA" in args.parts:
+        rows += bench_sda(x, y, args.rounds, args.subset)
+    for name, ours, plain, original in rows:
+        print(f"{name:<32} {ours:>10.2f} {plain:>11.2f} {ours / plain:>9.2f}x {original:>9.2f} {ours / original:>12.2f}x")
+
+
+if __name__ == "__main__":
+    main()
