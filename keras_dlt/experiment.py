@@ -15,7 +15,7 @@ import time
 
 import keras
 
-from keras_dlt.callbacks import FilterPictures, PatienceEarlyStopping
+from keras_dlt.callbacks import CostLog, FilterPictures, PatienceEarlyStopping
 from keras_dlt.datasets import load_mnist
 from keras_dlt.utils import steps_per_execution_for
 
@@ -90,18 +90,18 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model"):
         verbose=1 if args.verbose else 0,
     )
     os.makedirs(args.out, exist_ok=True)
-    epoch_counter = _EpochCounter()
     start = time.perf_counter()
-    model.fit(
+    history = model.fit(
         x_train,
         y_train,
         batch_size=args.batch_size,
         epochs=args.epochs,
         shuffle=args.shuffle,
-        callbacks=[stopper, epoch_counter, keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv"))],
+        callbacks=[stopper, keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv"))],
         verbose=args.verbose,
     )
     seconds = time.perf_counter() - start
+    epochs = len(history.epoch)
 
     pictures = FilterPictures(filters_layer, args.out, img_shape=filter_shape)
     pictures.set_model(model)
@@ -117,7 +117,7 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model"):
         "best_validation_error": stopper.best_validation_error,
         "test_error": stopper.test_error,
         "best_iteration": stopper.best_iteration,
-        "epochs": epoch_counter.epochs,
+        "epochs": epochs,
         "seconds": seconds,
         "train_size": len(x_train),
         "filters_png": filters_png,
@@ -129,17 +129,9 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model"):
     print(f"wrote {filters_png}, {keras_path}" + (f", {saved_model}" if saved_model else ""))
     print(
         f"Optimization complete: best validation error {stopper.best_validation_error * 100:.3f} %, "
-        f"test error {stopper.test_error * 100:.3f} %, {epoch_counter.epochs} epochs, {seconds:.1f} s"
+        f"test error {stopper.test_error * 100:.3f} %, {epochs} epochs, {seconds:.1f} s"
     )
     return result
-
-
-class _EpochCounter(keras.callbacks.Callback):
-    def on_train_begin(self, logs=None):
-        self.epochs = 0
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.epochs = epoch + 1
 
 
 
@@ -163,7 +155,7 @@ def run_denoising_autoencoders(args, corruption_levels=(0.0, 0.3), n_hidden=500)
         dae = DenoisingAutoencoder(n_hidden=n_hidden, corruption_level=level, seed=args.seed)
         dae.compile(optimizer=keras.optimizers.SGD(args.learning_rate),
                     steps_per_execution=steps_per_execution_for(n_batches))
-        log = _CostLog()
+        log = CostLog()
         start = time.perf_counter()
         dae.fit(x_train, batch_size=args.batch_size, epochs=args.epochs, shuffle=False,
                 callbacks=[log], verbose=args.verbose)
@@ -176,17 +168,6 @@ def run_denoising_autoencoders(args, corruption_levels=(0.0, 0.3), n_hidden=500)
         costs[level] = log.costs
         print(f"The {tag} % corruption code ran for {minutes:.2f} m; wrote {png}", flush=True)
     return costs
-
-
-class _CostLog(keras.callbacks.Callback):
-    """Prints the tutorial's "Training epoch e, cost c" line."""
-
-    def on_train_begin(self, logs=None):
-        self.costs = []
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.costs.append(float(logs["loss"]))
-        print(f"Training epoch {epoch + 1}, cost {self.costs[-1]:.6f}", flush=True)
 
 
 def run_sda(args):

@@ -7,6 +7,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from keras_dlt.callbacks.cost_log import CostLog
 from keras_dlt.layers.autoencoder import TiedAutoencoder
 from keras_dlt.models.classifiers import MLP
 from keras_dlt.utils import steps_per_execution_for
@@ -254,7 +255,7 @@ class StackedDenoisingAutoencoder(MLP):
                                            name=f"pretrain_{i}")
                 dae.compile(optimizer=keras.optimizers.SGD(learning_rate),
                             steps_per_execution=steps_per_execution_for(max(1, len(h) // batch_size)))
-                log = _PretrainLog(i, verbose)
+                log = CostLog(f"Pre-training layer {i}, epoch {{epoch}}, cost {{cost:.6f}}", verbose=bool(verbose))
                 dae.fit(h, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=[log])
                 costs.append(log.costs)
                 done += 1
@@ -273,14 +274,3 @@ class StackedDenoisingAutoencoder(MLP):
         config["n_outs"] = config.pop("n_out")
         config["corruption_levels"] = list(self.corruption_levels)
         return config
-
-
-class _PretrainLog(keras.callbacks.Callback):
-    def __init__(self, layer, verbose):
-        super().__init__()
-        self.layer, self.verbose, self.costs = layer, verbose, []
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.costs.append(float(logs["loss"]))
-        if self.verbose:
-            print(f"Pre-training layer {self.layer}, epoch {epoch + 1}, cost {self.costs[-1]:.6f}", flush=True)

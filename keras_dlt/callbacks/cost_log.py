@@ -1,0 +1,32 @@
+"""Prints and keeps the cost of each epoch, in the tutorials' words."""
+
+import keras
+
+__all__ = ["CostLog"]
+
+
+class CostLog(keras.callbacks.Callback):
+    """After each epoch, prints `template` filled with the epoch and `logs[monitor]`.
+
+    Args:
+        template: format string with `{epoch}` (1-based) and `{cost}`.
+            Default: the dA tutorial's "Training epoch {epoch}, cost {cost:.6f}".
+        monitor: log key. Default `"loss"`.
+        verbose: False keeps the costs without printing.
+
+    Attributes:
+        costs: the cost of each epoch so far.
+    """
+
+    def __init__(self, template="Training epoch {epoch}, cost {cost:.6f}", monitor="loss", verbose=True):
+        super().__init__()
+        self.template, self.monitor, self.verbose = template, monitor, verbose
+        self.costs = []
+
+    def on_train_begin(self, logs=None):
+        self.costs = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.costs.append(float(logs[self.monitor]))
+        if self.verbose:
+            print(self.template.format(epoch=epoch + 1, cost=self.costs[-1]), flush=True)
