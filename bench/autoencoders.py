@@ -30,39 +30,12 @@ sys.path.insert(0, ROOT)
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
+from common import interleaved  # noqa: E402
 from keras_dlt.datasets import load_mnist  # noqa: E402
 from keras_dlt.models import DenoisingAutoencoder, StackedDenoisingAutoencoder  # noqa: E402
 from keras_dlt.utils import steps_per_execution_for  # noqa: E402
 
 ORIGINAL = {"dA": 4.55, "pretrain_1": 38.0, "pretrain_2": 55.0, "pretrain_3": 73.0, "finetune": 75.0}
-
-
-class EpochTimer(keras.callbacks.Callback):
-    def on_train_begin(self, logs=None):
-        self.times = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._t = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.times.append(time.perf_counter() - self._t)
-
-
-def timed_epoch(model, x, y, batch_size, shuffle=True):
-    timer = EpochTimer()
-    model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=shuffle, callbacks=[timer])
-    return timer.times[0]
-
-
-def interleaved(variants, rounds):
-    """variants: name -> (model, x, y, batch, shuffle); warm up, then time in turns; medians."""
-    for model, x, y, batch, _ in variants.values():
-        model.fit(x[: 50 * batch], None if y is None else y[: 50 * batch], batch_size=batch, epochs=1, verbose=0)
-    times = {k: [] for k in variants}
-    for _ in range(rounds):
-        for key, (model, x, y, batch, shuffle) in variants.items():
-            times[key].append(timed_epoch(model, x, y, batch, shuffle))
-    return {k: float(np.median(v)) for k, v in times.items()}
 
 
 def bench_dA(x, rounds):

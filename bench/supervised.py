@@ -7,8 +7,8 @@ the median per variant is reported, so that the machine's drifts in speed
 hit all variants alike):
 
 - ours:        the model with the apps' settings (`steps_per_execution` a
-               divisor of the epoch, whole minibatches only, in the
-               tutorial's fixed order);
+               divisor of the epoch, whole minibatches in the tutorial's
+               fixed order, cut once into tensors: `utils.minibatches`);
 - ours/default: the same model under Keras' default `fit` settings;
 - plain Keras: a `keras.Sequential` of built-in layers (Dense, Conv2D,
                MaxPooling2D) doing the same computation under default `fit`.
@@ -33,8 +33,9 @@ sys.path.insert(0, ROOT)
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
+from common import interleaved  # noqa: E402
 from keras_dlt.datasets import load_mnist  # noqa: E402
-from keras_dlt.utils import steps_per_execution_for  # noqa: E402
+from keras_dlt.utils import minibatches, steps_per_execution_for  # noqa: E402
 from keras_dlt.models import MLP, LeNet, LogisticRegression  # noqa: E402
 
 PEER_RATIO = {"logistic": 0.24, "mlp": 0.24, "lenet": 0.87}
@@ -43,17 +44,6 @@ SETTINGS = {
     "mlp": (MLP, 20, 0.01),
     "lenet": (LeNet, 500, 0.1),
 }
-
-
-class EpochTimer(keras.callbacks.Callback):
-    def on_train_begin(self, logs=None):
-        self.times = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._t = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.times.append(time.perf_counter() - self._t)
 
 
 def plain_keras(name):
@@ -83,13 +73,6 @@ def plain_keras(name):
     return keras.Sequential(layers)
 
 
-def timed_epoch(model, x, y, batch_size, shuffle=True):
-    """Seconds of one training epoch, inside fit (dataset set-up excluded)."""
-    timer = EpochTimer()
-    model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=shuffle, callbacks=[timer])
-    return timer.times[0]
-
-
 def bench(name, x, y, rounds):
     """Builds and warms up the three variants, then times them epoch by epoch,
     interleaved, so that drifts in the machine's speed hit all of them alike."""
@@ -104,15 +87,13 @@ def bench(name, x, y, rounds):
     default.compile()
     plain = plain_keras(name)
     plain.compile(optimizer=keras.optimizers.SGD(lr), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    # ours as the apps run it: whole minibatches in the tutorial's fixed order.
-    variants = {"ours": (ours, x[:n], y[:n], False), "ours_default": (default, x, y, True), "plain": (plain, x, y, True)}
-    times = {k: [] for k in variants}
-    for model, xs, ys, _ in variants.values():  # warm-up: tracing and compilation
-        model.fit(xs[: 20 * batch_size], ys[: 20 * batch_size], batch_size=batch_size, epochs=1, verbose=0)
-    for _ in range(rounds):
-        for key, (model, xs, ys, shuffle) in variants.items():
-            times[key].append(timed_epoch(model, xs, ys, batch_size, shuffle))
-    rows = {k: float(np.median(v)) for k, v in times.items()}
+    # ours as the apps run it: whole minibatches in the tutorial's fixed order, cut once.
+    variants = {
+        "ours": (ours, minibatches(x, y, batch_size), None, batch_size, False),
+        "ours_default": (default, x, y, batch_size, True),
+        "plain": (plain, x, y, batch_size, True),
+    }
+    rows = interleaved(variants, rounds, warmup_batches=max(20, spe))
     rows["spe"] = spe
     return rows
 

@@ -1,6 +1,6 @@
 """Small helpers shared by models and apps."""
 
-__all__ = ["steps_per_execution_for"]
+__all__ = ["steps_per_execution_for", "minibatches"]
 
 
 def steps_per_execution_for(n_batches, target=100):
@@ -15,3 +15,23 @@ def steps_per_execution_for(n_batches, target=100):
         if n_batches % k == 0:
             best = k
     return best
+
+
+def minibatches(x, y, batch_size):
+    """The tutorial's minibatches, in its fixed order, cut once into tensors.
+
+    A `tf.data.Dataset` of `n // batch_size` whole batches (the ragged rest is
+    dropped, as the tutorial's `n_train_batches`). Feeding `fit` batches
+    already cut skips Keras' per-epoch index-and-gather pipeline for numpy
+    arrays, which costs about as much as a logistic-regression epoch itself
+    (see bench/README.md). Use `fit(x, y, shuffle=True)` to shuffle instead.
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    n = len(x) // batch_size
+    if n < 1:
+        raise ValueError(f"minibatches: batch_size={batch_size} is larger than the {len(x)} examples.")
+    x = np.asarray(x)[: n * batch_size].reshape(n, batch_size, *np.shape(x)[1:])
+    y = np.asarray(y)[: n * batch_size].reshape(n, batch_size, *np.shape(y)[1:])
+    return tf.data.Dataset.from_tensor_slices((x, y)).prefetch(tf.data.AUTOTUNE)

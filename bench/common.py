@@ -1,0 +1,50 @@
+"""Timing helpers shared by the benchmarks: epochs timed inside fit, variants interleaved."""
+
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Seconds of each epoch, measured inside fit (dataset set-up excluded)."""
+
+    def on_train_begin(self, logs=None):
+        self.times = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._t = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.times.append(time.perf_counter() - self._t)
+
+
+def timed_epoch(model, x, y, batch_size, shuffle=True):
+    """Seconds of one training epoch on `x` (arrays, or a dataset of batches)."""
+    timer = EpochTimer()
+    if isinstance(x, tf.data.Dataset):
+        model.fit(x, epochs=1, verbose=0, callbacks=[timer])
+    else:
+        model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=shuffle, callbacks=[timer])
+    return timer.times[0]
+
+
+def interleaved(variants, rounds, warmup_batches=20):
+    """Median seconds per epoch of each variant, timed in turns.
+
+    `variants`: name -> (model, x, y, batch_size, shuffle). Each is first
+    warmed up on a few batches (tracing, compilation); then every round runs
+    one epoch of each, so the machine's drifts in speed hit all alike.
+    """
+    for model, x, y, batch_size, _ in variants.values():
+        if isinstance(x, tf.data.Dataset):
+            model.fit(x.take(warmup_batches), epochs=1, verbose=0)
+        else:
+            n = warmup_batches * batch_size
+            model.fit(x[:n], None if y is None else y[:n], batch_size=batch_size, epochs=1, verbose=0)
+    times = {k: [] for k in variants}
+    for _ in range(rounds):
+        for key, (model, x, y, batch_size, shuffle) in variants.items():
+            times[key].append(timed_epoch(model, x, y, batch_size, shuffle))
+    return {k: float(np.median(v)) for k, v in times.items()}
