@@ -92,7 +92,7 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model"):
     os.makedirs(args.out, exist_ok=True)
     # The tutorial's fixed order: batches cut once (faster); or Keras' shuffling.
     data = dict(x=x_train, y=y_train, batch_size=args.batch_size, shuffle=True) if args.shuffle else dict(
-        x=minibatches(x_train, y_train, args.batch_size))
+        x=minibatches(x_train, y_train, args.batch_size), shuffle=False)
     start = time.perf_counter()
     history = model.fit(
         **data,
