@@ -24,7 +24,7 @@ def timed_epoch(model, x, y, batch_size, shuffle=True):
     """Seconds of one training epoch on `x` (arrays, or a dataset of batches)."""
     timer = EpochTimer()
     if isinstance(x, tf.data.Dataset):
-        model.fit(x, epochs=1, verbose=0, callbacks=[timer])
+        model.fit(x, epochs=1, verbose=0, shuffle=False, callbacks=[timer])
     else:
         model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=shuffle, callbacks=[timer])
     return timer.times[0]
@@ -39,7 +39,7 @@ def interleaved(variants, rounds, warmup_batches=20):
     """
     for model, x, y, batch_size, _ in variants.values():
         if isinstance(x, tf.data.Dataset):
-            model.fit(x.take(warmup_batches), epochs=1, verbose=0)
+            model.fit(x.take(warmup_batches), epochs=1, verbose=0, shuffle=False)
         else:
             n = warmup_batches * batch_size
             model.fit(x[:n], None if y is None else y[:n], batch_size=batch_size, epochs=1, verbose=0)
