@@ -119,6 +119,9 @@ def test_bad_input():
         model.fit(np.array([[0.0, 255.0]], np.float32), verbose=0)
     with pytest.raises(ValueError, match="1 NaN or infinite"):
         model.fit(np.array([[0.0, np.nan]], np.float32), verbose=0)
+    model.fit(np.zeros((4, 2), np.float32), verbose=0)
+    with pytest.raises(ValueError, match=r"inputs must have 2 features \(flattened\); received shape=\(3, 5\)"):
+        model.reconstruct(np.zeros((3, 5), np.float32))
 
 
 def test_sda_pretraining_trains_the_classifiers_own_kernels(sample, capsys):

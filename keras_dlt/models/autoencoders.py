@@ -10,13 +10,14 @@ from keras import ops
 from keras_dlt.callbacks.cost_log import CostLog
 from keras_dlt.layers.autoencoder import TiedAutoencoder
 from keras_dlt.models.classifiers import MLP
+from keras_dlt.models.tutorial_sgd import TutorialSGD
 from keras_dlt.utils import steps_per_execution_for
 
 __all__ = ["DenoisingAutoencoder", "StackedDenoisingAutoencoder"]
 
 
 @keras.saving.register_keras_serializable(package="keras_dlt")
-class DenoisingAutoencoder(keras.Model):
+class DenoisingAutoencoder(TutorialSGD, keras.Model):
     """Tied-weight denoising (optionally contractive) autoencoder, trained by `fit(x)`.
 
     The cost is the reconstruction cross-entropy of the *clean* input from
@@ -60,22 +61,20 @@ class DenoisingAutoencoder(keras.Model):
 
     def compile(self, optimizer=None, **kwargs):
         """`Model.compile`; default optimizer: plain SGD at the tutorial's lr 0.1."""
-        if optimizer is None:
-            optimizer = keras.optimizers.SGD(learning_rate=self.default_learning_rate)
-        super().compile(optimizer=optimizer, **kwargs)
-
-    def compile_from_config(self, config):
-        config = keras.saving.deserialize_keras_object(config)
-        self.compile(**config)
-        if self.built:
-            self.optimizer.build(self.trainable_variables)
+        super().compile(optimizer=self.tutorial_optimizer(optimizer), **kwargs)
 
     # -- computation ---------------------------------------------------------
-    @staticmethod
-    def _flat(x):
+    def _flat(self, x):
+        """Inputs as float32 [n, n_visible]; a clear error when the size does not match."""
         x = ops.convert_to_tensor(x)
         if len(x.shape) > 2 and all(d is not None for d in x.shape[1:]):
             x = ops.reshape(x, (-1, math.prod(x.shape[1:])))
+        encoder = self.autoencoder.encoder
+        if encoder.built and x.shape[-1] is not None and x.shape[-1] != encoder.kernel.shape[0]:
+            raise ValueError(
+                f"DenoisingAutoencoder: inputs must have {encoder.kernel.shape[0]} features (flattened); "
+                f"received shape={tuple(x.shape)}"
+            )
         return ops.cast(x, "float32")
 
     def build(self, input_shape):

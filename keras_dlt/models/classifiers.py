@@ -17,15 +17,14 @@ from keras import ops
 from keras_dlt.initializers import for_activation
 from keras_dlt.layers.conv_pool import ConvPool
 from keras_dlt.metrics import ZeroOneError
+from keras_dlt.models.tutorial_sgd import TutorialSGD
 
 __all__ = ["LogisticRegression", "MLP", "LeNet"]
 
 
-class _TutorialClassifier(keras.Model):
+class _TutorialClassifier(TutorialSGD, keras.Model):
     """Shared behaviour: default compile, input checks, array validation."""
 
-    #: The tutorial's learning rate for this model (used by `compile()`).
-    default_learning_rate = 0.1
     #: Minibatches per compiled call that train fastest on CPU (measured with
     #: bench/supervised.py; the apps use the largest divisor of the epoch up
     #: to this). Small-step models gain from many; LeNet loses beyond a few.
@@ -49,20 +48,12 @@ class _TutorialClassifier(keras.Model):
             **kwargs: passed to `keras.Model.compile` (e.g.
                 `steps_per_execution`, `jit_compile`).
         """
-        if optimizer is None:
-            optimizer = keras.optimizers.SGD(learning_rate=self.default_learning_rate)
+        optimizer = self.tutorial_optimizer(optimizer)
         if loss is None:
             loss = keras.losses.SparseCategoricalCrossentropy(name="nll")
         if metrics is None:
             metrics = [ZeroOneError()]
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
-
-    def compile_from_config(self, config):
-        """Re-compiles a loaded model as it was saved (optimizer, loss, metrics)."""
-        config = keras.saving.deserialize_keras_object(config)
-        self.compile(**config)
-        if self.built:
-            self.optimizer.build(self.trainable_variables)
 
     def fit(self, x=None, y=None, *args, validation_data=None, **kwargs):
         """`Model.fit`, after checking numpy inputs (shape, NaNs, label range)."""

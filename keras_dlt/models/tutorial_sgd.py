@@ -1,0 +1,27 @@
+"""The tutorials' optimiser as a model default: plain SGD at the tutorial's learning rate.
+
+Models with a custom `compile()` must also say how a loaded `.keras` file
+re-compiles them; this mixin does both, once, for every tutorial model.
+"""
+
+import keras
+
+__all__ = ["TutorialSGD"]
+
+
+class TutorialSGD:
+    """Mixin for `keras.Model` subclasses: `compile()` defaults to SGD at `default_learning_rate`."""
+
+    #: The tutorial's learning rate for this model (used by `compile()` with no optimizer).
+    default_learning_rate = 0.1
+
+    def tutorial_optimizer(self, optimizer=None):
+        """`optimizer`, or plain SGD (no momentum) at `default_learning_rate`."""
+        return keras.optimizers.SGD(learning_rate=self.default_learning_rate) if optimizer is None else optimizer
+
+    def compile_from_config(self, config):
+        """Re-compiles a loaded model as it was saved (optimizer, loss, metrics)."""
+        config = keras.saving.deserialize_keras_object(config)
+        self.compile(**config)
+        if self.built:
+            self.optimizer.build(self.trainable_variables)
