@@ -28,7 +28,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 
 from common import interleaved  # noqa: E402
 from keras_dlt.datasets import load_mnist  # noqa: E402

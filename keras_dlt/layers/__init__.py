@@ -2,5 +2,6 @@
 
 from keras_dlt.layers.autoencoder import TiedAutoencoder
 from keras_dlt.layers.conv_pool import ConvPool
+from keras_dlt.layers.rbm import RBM
 
-__all__ = ["ConvPool", "TiedAutoencoder"]
+__all__ = ["ConvPool", "TiedAutoencoder", "RBM"]

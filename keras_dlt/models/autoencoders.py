@@ -3,21 +3,20 @@
 import math
 
 import keras
-import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from keras_dlt.callbacks.cost_log import CostLog
 from keras_dlt.layers.autoencoder import TiedAutoencoder
 from keras_dlt.models.classifiers import MLP
+from keras_dlt.models.greedy import GreedyPretraining
 from keras_dlt.models.tutorial_sgd import TutorialSGD
-from keras_dlt.utils import steps_per_execution_for
+from keras_dlt.models.visible_inputs import VisibleInputs, check_unit_interval
 
 __all__ = ["DenoisingAutoencoder", "StackedDenoisingAutoencoder"]
 
 
 @keras.saving.register_keras_serializable(package="keras_dlt")
-class DenoisingAutoencoder(TutorialSGD, keras.Model):
+class DenoisingAutoencoder(VisibleInputs, TutorialSGD, keras.Model):
     """Tied-weight denoising (optionally contractive) autoencoder, trained by `fit(x)`.
 
     The cost is the reconstruction cross-entropy of the *clean* input from
@@ -64,18 +63,9 @@ class DenoisingAutoencoder(TutorialSGD, keras.Model):
         super().compile(optimizer=self.tutorial_optimizer(optimizer), **kwargs)
 
     # -- computation ---------------------------------------------------------
-    def _flat(self, x):
-        """Inputs as float32 [n, n_visible]; a clear error when the size does not match."""
-        x = ops.convert_to_tensor(x)
-        if len(x.shape) > 2 and all(d is not None for d in x.shape[1:]):
-            x = ops.reshape(x, (-1, math.prod(x.shape[1:])))
+    def _n_visible(self):
         encoder = self.autoencoder.encoder
-        if encoder.built and x.shape[-1] is not None and x.shape[-1] != encoder.kernel.shape[0]:
-            raise ValueError(
-                f"DenoisingAutoencoder: inputs must have {encoder.kernel.shape[0]} features (flattened); "
-                f"received shape={tuple(x.shape)}"
-            )
-        return ops.cast(x, "float32")
+        return encoder.kernel.shape[0] if encoder.built else None
 
     def build(self, input_shape):
         self.autoencoder.build((None, math.prod(input_shape[1:])))
@@ -136,26 +126,15 @@ class DenoisingAutoencoder(TutorialSGD, keras.Model):
     # -- checks ----------------------------------------------------------------
     def fit(self, x=None, y=None, *args, **kwargs):
         """`Model.fit(x)`, after checking numpy inputs lie in [0, 1] (cross-entropy targets)."""
-        _check_unit_interval(x, "DenoisingAutoencoder: x")
+        check_unit_interval(x, "DenoisingAutoencoder: x")
         self._build_from(x)
         return super().fit(x, y, *args, **kwargs)
 
     def evaluate(self, x=None, y=None, *args, **kwargs):
         """`Model.evaluate(x)`: the reconstruction cost of clean inputs."""
-        _check_unit_interval(x, "DenoisingAutoencoder: x")
+        check_unit_interval(x, "DenoisingAutoencoder: x")
         self._build_from(x)
         return super().evaluate(x, y, *args, **kwargs)
-
-    def _build_from(self, x):
-        """Builds the weights from the data's shape (train_step never calls the model)."""
-        if self.built:
-            return
-        if isinstance(x, tf.data.Dataset):
-            spec = x.element_spec
-            shape = (spec[0] if isinstance(spec, tuple) else spec).shape
-        else:
-            shape = np.shape(x)
-        self.build(tuple(shape))
 
     def get_config(self):
         return {
@@ -168,20 +147,8 @@ class DenoisingAutoencoder(TutorialSGD, keras.Model):
         }
 
 
-def _check_unit_interval(x, what):
-    if isinstance(x, np.ndarray) and x.size:
-        if not np.all(np.isfinite(x)):
-            raise ValueError(f"{what} holds {int(x.size - np.count_nonzero(np.isfinite(x)))} NaN or infinite values.")
-        lo, hi = float(x.min()), float(x.max())
-        if lo < 0.0 or hi > 1.0:
-            raise ValueError(
-                f"{what} must lie in [0, 1] (the reconstruction cross-entropy treats inputs as probabilities); "
-                f"got range [{lo}, {hi}]."
-            )
-
-
 @keras.saving.register_keras_serializable(package="keras_dlt")
-class StackedDenoisingAutoencoder(MLP):
+class StackedDenoisingAutoencoder(GreedyPretraining, MLP):
     """The SdA tutorial: sigmoid hidden layers + logistic regression, pretrained greedily as dAs.
 
     A classifier exactly like `MLP(activation="sigmoid")` (same `fit`,
@@ -237,33 +204,12 @@ class StackedDenoisingAutoencoder(MLP):
         Returns:
             A list with each pretrained layer's per-epoch costs.
         """
-        x = np.asarray(x, dtype="float32").reshape(len(x), -1)
-        _check_unit_interval(x, "StackedDenoisingAutoencoder.pretrain: x")
-        if x.shape[1] != self.n_in:
-            raise ValueError(f"StackedDenoisingAutoencoder.pretrain: x must have {self.n_in} features; got shape {x.shape}.")
-        if not self.built:
-            self.build((None, self.n_in))
-        layers = range(len(self.hidden_layers)) if layers is None else layers
-        costs = []
-        h = x
-        done = 0
-        for i, dense in enumerate(self.hidden_layers):
-            if i in layers:
-                seed = None if self.seed is None else self.seed + 1000 + i
-                dae = DenoisingAutoencoder(encoder=dense, corruption_level=self.corruption_levels[i], seed=seed,
-                                           name=f"pretrain_{i}")
-                dae.compile(optimizer=keras.optimizers.SGD(learning_rate),
-                            steps_per_execution=steps_per_execution_for(max(1, len(h) // batch_size)))
-                log = CostLog(f"Pre-training layer {i}, epoch {{epoch}}, cost {{cost:.6f}}", verbose=bool(verbose))
-                dae.fit(h, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=[log])
-                costs.append(log.costs)
-                done += 1
-            if done == len(layers):
-                break
-            # This layer's output, once, as the next layer's training data.
-            h = keras.ops.convert_to_numpy(dense(h)) if len(h) <= 10000 else np.concatenate(
-                [keras.ops.convert_to_numpy(dense(h[k:k + 10000])) for k in range(0, len(h), 10000)])
-        return costs
+        def make_model(i, dense):
+            seed = None if self.seed is None else self.seed + 1000 + i
+            return DenoisingAutoencoder(encoder=dense, corruption_level=self.corruption_levels[i], seed=seed,
+                                        name=f"pretrain_{i}")
+
+        return self._greedy_pretrain(x, make_model, "loss", epochs, batch_size, learning_rate, layers, verbose)
 
     def get_config(self):
         config = super().get_config()

@@ -1,0 +1,61 @@
+"""Input handling shared by the unsupervised models (dA, RBM): flatten, check, build from data.
+
+Their `train_step` never calls the model, so Keras cannot build the weights
+from the first batch; `fit` builds them from the data's shape instead.
+Their costs treat inputs as probabilities, so numpy inputs are checked to lie
+in [0, 1] (and be finite) before training starts.
+"""
+
+import math
+
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+__all__ = ["VisibleInputs", "check_unit_interval"]
+
+
+def check_unit_interval(x, what):
+    """Raises ValueError naming `what` if numpy `x` holds NaN/inf or values outside [0, 1]."""
+    if isinstance(x, np.ndarray) and x.size:
+        finite = np.isfinite(x)
+        if not np.all(finite):
+            raise ValueError(f"{what} holds {int(x.size - np.count_nonzero(finite))} NaN or infinite values.")
+        lo, hi = float(x.min()), float(x.max())
+        if lo < 0.0 or hi > 1.0:
+            raise ValueError(
+                f"{what} must lie in [0, 1] (the cost treats inputs as probabilities of binary units); "
+                f"got range [{lo}, {hi}]."
+            )
+
+
+class VisibleInputs:
+    """Mixin for models over flat visible vectors; subclasses define `_n_visible()` (None until built)."""
+
+    def _n_visible(self):
+        raise NotImplementedError
+
+    def _flat(self, x):
+        """Inputs as float32 [n, n_visible]; a clear error when the size does not match."""
+        x = ops.convert_to_tensor(x)
+        if len(x.shape) > 2 and all(d is not None for d in x.shape[1:]):
+            x = ops.reshape(x, (-1, math.prod(x.shape[1:])))
+        n = self._n_visible()
+        if n is not None and x.shape[-1] is not None and x.shape[-1] != n:
+            raise ValueError(
+                f"{type(self).__name__}: inputs must have {n} features (flattened); received shape={tuple(x.shape)}"
+            )
+        return ops.cast(x, "float32")
+
+    def _build_from(self, x):
+        """Builds the weights from the data's shape (arrays or a dataset)."""
+        if self.built:
+            return
+        if isinstance(x, tf.data.Dataset):
+            spec = x.element_spec
+            shape = (spec[0] if isinstance(spec, tuple) else spec).shape
+        else:
+            shape = np.shape(x)
+        if len(shape) < 2:
+            raise ValueError(f"{type(self).__name__}: inputs must be [n, features] (or images); got shape {tuple(shape)}")
+        self.build(tuple(shape))
