@@ -17,9 +17,11 @@ import keras
 
 from keras_dlt.callbacks import CostLog, FilterPictures, PatienceEarlyStopping
 from keras_dlt.datasets import load_mnist
+from keras_dlt.samplers.ais import ais_betas
 from keras_dlt.utils import minibatches, steps_per_execution_for
 
-__all__ = ["common_parser", "supervised_parser", "run_supervised", "run_denoising_autoencoders", "run_sda"]
+__all__ = ["common_parser", "supervised_parser", "run_supervised", "run_denoising_autoencoders", "run_sda", "run_rbm",
+           "run_dbn"]
 
 
 def common_parser(description, *, learning_rate, epochs, batch_size, out, epilog=None):
@@ -189,5 +191,93 @@ def run_sda(args):
     pretrain_seconds = time.perf_counter() - start
     print(f"The pretraining code ran for {pretrain_seconds / 60:.2f} m", flush=True)
     result = run_supervised(sda, args, filters_layer=sda.hidden_layers[0], filter_shape=(28, 28), name="SdA")
+    result.update({"pretraining_costs": costs, "pretraining_seconds": pretrain_seconds})
+    return result
+
+
+def run_rbm(args):
+    """The RBM tutorial: PCD-k (or CD-k) training, filters per epoch, samples, optional AIS.
+
+    Writes `filters_at_epoch_{e}.png`, `samples.png` (`args.chains` chains
+    started from random test digits, one row per kept sample,
+    `args.plot_every` Gibbs steps apart), `RBM.keras`, a SavedModel
+    (`hidden`, `free_energy`) and `result.json` under `args.out`. With
+    `args.ais`, estimates log Z by AIS and the average log-likelihood of the
+    (stochastically binarised) test digits.
+    """
+    import numpy as np
+
+    from keras_dlt.callbacks import FilterPictures
+    from keras_dlt.models import RBM
+    from keras_dlt.models.boltzmann import binarize
+    from keras_dlt.plotting import save_tiled_png
+
+    keras.utils.set_random_seed(args.seed)
+    (x_train, _), _, (x_test, _) = load_mnist(args.data)
+    n_batches = len(x_train) // args.batch_size
+    if n_batches < 1:
+        raise ValueError(f"--batch-size {args.batch_size} is larger than the training set ({len(x_train)}).")
+    os.makedirs(args.out, exist_ok=True)
+    rbm = RBM(n_hidden=args.hidden, k=args.k, persistent=not args.cd, seed=args.seed, n_chains=args.batch_size)
+    rbm.compile(optimizer=keras.optimizers.SGD(args.learning_rate), steps_per_execution=steps_per_execution_for(n_batches))
+    rbm.build((None, 784))
+    monitor = rbm.metrics[0].name
+    print(f"... training RBM ({args.hidden} hidden, {'CD' if args.cd else 'PCD'}-{args.k}) on {n_batches * args.batch_size}"
+          f" digits: lr {args.learning_rate}, batch {args.batch_size}, {args.epochs} epochs; cost = {monitor}", flush=True)
+    log = CostLog("Training epoch {epoch}, cost is {cost:.4f}", monitor=monitor)
+    pictures = FilterPictures(rbm.rbm.dense, args.out, img_shape=(28, 28))
+    start = time.perf_counter()
+    rbm.fit(minibatches(x_train, None, args.batch_size), epochs=args.epochs, verbose=args.verbose, shuffle=False,
+            callbacks=[log, pictures])
+    seconds = time.perf_counter() - start
+    print(f"Training took {seconds / 60:.2f} minutes", flush=True)
+
+    # Sampling as the tutorial: chains from consecutive test digits at a random offset.
+    start_idx = np.random.default_rng(args.seed).integers(len(x_test) - args.chains)
+    means = rbm.sample(x_test[start_idx:start_idx + args.chains], n_samples=args.samples,
+                       steps_between=args.plot_every, seed=args.seed)
+    samples_png = save_tiled_png(means.reshape(-1, 784), os.path.join(args.out, "samples.png"), (28, 28),
+                                 tile_shape=(args.samples, args.chains), tile_spacing=(1, 1))
+    keras_path = os.path.join(args.out, "RBM.keras")
+    rbm.save(keras_path)
+    rbm.export(os.path.join(args.out, "saved_model"), verbose=False)
+    result = {"costs": log.costs, "monitor": monitor, "seconds": seconds, "filters_png": pictures.written,
+              "samples_png": samples_png, "keras_model": keras_path}
+    if args.ais:
+        print(f"... AIS: {args.ais_runs} runs, {args.ais_betas} temperatures (Salakhutdinov & Murray 2008)", flush=True)
+        start = time.perf_counter()
+        log_z = rbm.log_partition("ais", n_runs=args.ais_runs, betas=ais_betas(args.ais_betas), data=x_train,
+                                  seed=args.seed)
+        ll, _ = rbm.log_likelihood(binarize(x_test, seed=args.seed), log_z=log_z)
+        result.update({"log_z": log_z.log_z, "log_z_low": log_z.low, "log_z_high": log_z.high,
+                       "test_log_likelihood": ll, "ais_seconds": time.perf_counter() - start})
+        print(f"AIS log Z = {log_z.log_z:.2f} (bounds {log_z.low:.2f}, {log_z.high:.2f}); "
+              f"average test log-likelihood = {ll:.2f} nats ({result['ais_seconds']:.0f} s)", flush=True)
+    with open(os.path.join(args.out, "result.json"), "w") as f:
+        json.dump(result, f, indent=2, default=float)
+    print(f"wrote {samples_png}, {len(pictures.written)} filter pictures, {keras_path}", flush=True)
+    return result
+
+
+def run_dbn(args):
+    """The DBN tutorial: greedy CD-k RBM pretraining, then fine-tuning with patience early stopping.
+
+    Writes `filters.png` (first layer), `DBN.keras` and a SavedModel of the
+    classifier under `args.out`; returns the result dict of
+    `run_supervised` plus the pretraining costs and seconds.
+    """
+    from keras_dlt.models import DBN
+
+    keras.utils.set_random_seed(args.seed)
+    (x_train, _), _, _ = load_mnist(args.data)
+    dbn = DBN(args.hidden, seed=args.seed)
+    print(f"... pre-training {len(args.hidden)} layers {args.hidden} as CD-{args.k} RBMs: lr {args.pretrain_lr}, "
+          f"batch {args.batch_size}, {args.pretrain_epochs} epochs per layer", flush=True)
+    start = time.perf_counter()
+    costs = dbn.pretrain(x_train, epochs=args.pretrain_epochs, batch_size=args.batch_size,
+                         learning_rate=args.pretrain_lr, k=args.k)
+    pretrain_seconds = time.perf_counter() - start
+    print(f"The pretraining code ran for {pretrain_seconds / 60:.2f} m", flush=True)
+    result = run_supervised(dbn, args, filters_layer=dbn.hidden_layers[0], filter_shape=(28, 28), name="DBN")
     result.update({"pretraining_costs": costs, "pretraining_seconds": pretrain_seconds})
     return result

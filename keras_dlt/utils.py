@@ -20,7 +20,8 @@ def steps_per_execution_for(n_batches, target=100):
 def minibatches(x, y, batch_size):
     """The tutorial's minibatches, in its fixed order, cut once into tensors.
 
-    A `tf.data.Dataset` of `n // batch_size` whole batches (the ragged rest is
+    A `tf.data.Dataset` of `n // batch_size` whole batches (of `x` alone when
+    `y` is None) (the ragged rest is
     dropped, as the tutorial's `n_train_batches`). Feeding `fit` batches
     already cut skips Keras' per-epoch index-and-gather pipeline for numpy
     arrays, which costs about as much as a logistic-regression epoch itself
@@ -33,5 +34,7 @@ def minibatches(x, y, batch_size):
     if n < 1:
         raise ValueError(f"minibatches: batch_size={batch_size} is larger than the {len(x)} examples.")
     x = np.asarray(x)[: n * batch_size].reshape(n, batch_size, *np.shape(x)[1:])
+    if y is None:  # unsupervised models: batches of x only
+        return tf.data.Dataset.from_tensor_slices(x).prefetch(tf.data.AUTOTUNE)
     y = np.asarray(y)[: n * batch_size].reshape(n, batch_size, *np.shape(y)[1:])
     return tf.data.Dataset.from_tensor_slices((x, y)).prefetch(tf.data.AUTOTUNE)

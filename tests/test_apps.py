@@ -103,3 +103,32 @@ def test_SdA_app_small(tmp_path):
 def test_SdA_help_explains_the_batch_size():
     text = " ".join(run_app("SdA.py", "--help").split())
     assert "Batch size: the tutorial uses 1" in text and "many times faster" in text
+
+
+def test_rbm_app_writes_filters_samples_and_ais(tmp_path):
+    out = tmp_path / "rbm"
+    stdout = run_app("rbm.py", "--data", "sample", "--epochs", "2", "--hidden", "40", "--k", "3", "--chains", "6",
+                     "--samples", "3", "--plot-every", "20", "--ais", "--ais-betas", "500", "--ais-runs", "20",
+                     "--out", str(out), "--verbose", "0")
+    costs = [float(m) for m in re.findall(r"Training epoch \d+, cost is (-?[\d.]+)", stdout)]
+    assert len(costs) == 2 and all(c < 0 for c in costs)  # pseudo-likelihood: a log-probability
+    match = re.search(r"average test log-likelihood = (-[\d.]+) nats", stdout)
+    assert match and -400 < float(match.group(1)) < -50
+    for name in ("filters_at_epoch_1.png", "filters_at_epoch_2.png", "samples.png", "RBM.keras",
+                 "saved_model/saved_model.pb", "result.json"):
+        assert os.path.exists(out / name), name
+    from PIL import Image
+
+    # 3 rows of 6 chains, 28x28 tiles with 1-pixel gaps.
+    assert Image.open(out / "samples.png").size == (6 * 29 - 1, 3 * 29 - 1)
+    result = json.load(open(out / "result.json"))
+    assert result["costs"] == pytest.approx(costs, abs=1e-3) and result["log_z_low"] <= result["log_z_high"]
+
+
+def test_DBN_app_small(tmp_path):
+    out = tmp_path / "DBN"
+    stdout = run_app("DBN.py", "--data", "sample", "--hidden", "64", "32", "--pretrain-epochs", "1",
+                     "--batch-size", "50", "--epochs", "2", "--out", str(out), "--verbose", "0")
+    assert "Pre-training layer 0, epoch 1, cost" in stdout and "Pre-training layer 1, epoch 1, cost" in stdout
+    result = check_outputs(out, stdout, "DBN", 2)
+    assert result["test_error"] < 0.5

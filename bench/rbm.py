@@ -1,0 +1,132 @@
+"""Seconds per epoch of the RBM and DBN tutorials: ours vs scikit-learn's BernoulliRBM.
+
+- RBM: 50,000 digits, batch 20, 500 hidden. Ours: `keras_dlt.models.RBM`
+  with CD-1 and with PCD-15, as `apps/rbm.py` runs it (minibatches cut once,
+  `steps_per_execution`). Yardstick, same run: `sklearn.neural_network.BernoulliRBM`
+  (PCD-1, same size and batch), one `fit` with `n_iter=1`.
+- DBN (batch 10, CD-1): pretraining seconds per layer-epoch of the
+  784-1000-1000-1000 stack and one fine-tuning epoch, timed on `--subset`
+  digits and scaled to 50,000 (the cost is linear in the digits).
+
+On this kind of machine (2 cores) the issue quotes: BernoulliRBM 6.8 s/epoch;
+the original tutorial code (PyTensor) CD-1 5.5 s, PCD-15 42 s; DBN 13 / 20 /
+24 s per pretraining layer-epoch, 23 s per fine-tuning epoch. PCD-15 moves
+about 1.29 TFLOP per epoch (15 x 2 Gibbs matmuls + 4 more, each 2 x 20 x 784
+x 500 flops, 2,500 steps); the table reports the rate reached.
+
+    python bench/rbm.py                  # everything (needs scikit-learn)
+    python bench/rbm.py --parts rbm --rounds 3
+"""
+
+import argparse
+import os
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from common import EpochTimer  # noqa: E402
+from keras_dlt.datasets import load_mnist  # noqa: E402
+from keras_dlt.models import DBN, RBM  # noqa: E402
+from keras_dlt.utils import steps_per_execution_for  # noqa: E402
+
+ORIGINAL = {"cd1": 5.5, "pcd15": 42.0, "sklearn": 6.8, "pre_1": 13.0, "pre_2": 20.0, "pre_3": 24.0, "finetune": 23.0}
+
+
+def batches(x, batch_size):
+    n = len(x) // batch_size
+    return tf.data.Dataset.from_tensor_slices(x[: n * batch_size].reshape(n, batch_size, -1)).prefetch(2)
+
+
+def ours_epoch(model, data):
+    timer = EpochTimer()
+    model.fit(data, epochs=1, verbose=0, callbacks=[timer])
+    return timer.times[0]
+
+
+def sklearn_epoch(x, seed):
+    from sklearn.neural_network import BernoulliRBM
+
+    rbm = BernoulliRBM(n_components=500, learning_rate=0.1, batch_size=20, n_iter=1, random_state=seed)
+    t = time.perf_counter()
+    rbm.fit(x)
+    return time.perf_counter() - t
+
+
+def bench_rbm(x, rounds):
+    data = batches(x, 20)
+    models = {}
+    for name, k, persistent in (("CD-1", 1, False), ("PCD-15", 15, True)):
+        m = RBM(n_hidden=500, k=k, persistent=persistent, seed=0)
+        m.compile(steps_per_execution=steps_per_execution_for(len(x) // 20))
+        m.fit(data.take(200), epochs=1, verbose=0)  # tracing
+        models[name] = m
+    times = {"CD-1": [], "PCD-15": [], "sklearn": []}
+    for r in range(rounds):  # interleaved: the VM's speed drifts
+        for name, m in models.items():
+            times[name].append(ours_epoch(m, data))
+        times["sklearn"].append(sklearn_epoch(x, r))
+    med = {k: float(np.median(v)) for k, v in times.items()}
+    flops = 2500 * 34 * 2 * 20 * 784 * 500
+    return [
+        ("RBM CD-1 (batch 20)", med["CD-1"], med["sklearn"], ORIGINAL["cd1"], ""),
+        ("RBM PCD-15 (batch 20)", med["PCD-15"], med["sklearn"], ORIGINAL["pcd15"],
+         f"{flops / med['PCD-15'] / 1e9:.0f} GFLOP/s"),
+        ("sklearn BernoulliRBM PCD-1", med["sklearn"], med["sklearn"], ORIGINAL["sklearn"], ""),
+    ]
+
+
+def bench_dbn(x, y, rounds, subset):
+    scale = 50000 / subset
+    xs, ys = x[:subset], y[:subset]
+    dbn = DBN(seed=0)
+    dbn.build((None, 784))
+    rows, h = [], xs
+    for i, dense in enumerate(dbn.hidden_layers):
+        m = RBM(dense=dense, k=1, persistent=False, seed=i)
+        m.compile(optimizer=keras.optimizers.SGD(0.01), steps_per_execution=steps_per_execution_for(subset // 10))
+        data = batches(h, 10)
+        m.fit(data.take(100), epochs=1, verbose=0)
+        t = np.median([ours_epoch(m, data) for _ in range(rounds)])
+        rows.append((f"DBN pretrain layer {i + 1} (batch 10)", t * scale, None, ORIGINAL[f"pre_{i + 1}"], ""))
+        h = keras.ops.convert_to_numpy(dense(h))
+    dbn.compile(steps_per_execution=steps_per_execution_for(subset // 10))
+    n = subset // 10
+    data = tf.data.Dataset.from_tensor_slices((xs.reshape(n, 10, 784), ys.reshape(n, 10))).prefetch(2)
+    dbn.fit(data.take(100), epochs=1, verbose=0)
+    t = np.median([ours_epoch(dbn, data) for _ in range(rounds)])
+    rows.append(("DBN fine-tune (batch 10)", t * scale, None, ORIGINAL["finetune"], ""))
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parts", nargs="+", default=["rbm", "dbn"], choices=["rbm", "dbn"])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--subset", type=int, default=10000, help="digits timed for the DBN rows (scaled to 50,000)")
+    parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "mnist", "mnist.npz"))
+    args = parser.parse_args(argv)
+    (x, y), _, _ = load_mnist(args.data if os.path.exists(args.data) else "sample")
+    print(f"# {os.cpu_count()} cores, TF {tf.__version__}, {time.strftime('%Y-%m-%d')}; {len(x)} digits; "
+          f"median of {args.rounds} interleaved epochs")
+    header = f"{'what':<30} {'ours s/ep':>10} {'sklearn s/ep':>12} {'ours/sklearn':>12} {'original':>9} {'ours/orig':>9}  note"
+    print(header)
+    print("-" * len(header))
+    rows = []
+    if "rbm" in args.parts:
+        rows += bench_rbm(x, args.rounds)
+    if "dbn" in args.parts:
+        rows += bench_dbn(x, y, args.rounds, args.subset)
+    for name, ours, ref, original, note in rows:
+        ratio = f"{ours / ref:>11.2f}x" if ref else f"{'-':>12}"
+        print(f"{name:<30} {ours:>10.2f} {ref if ref else float('nan'):>12.2f} {ratio} {original:>9.2f} "
+              f"{ours / original:>8.2f}x  {note}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
