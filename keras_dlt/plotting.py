@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 
-__all__ = ["scale_to_unit_interval", "tile_raster_images", "save_png", "save_tiled_png", "filters_of"]
+__all__ = ["save_traces_png", "scale_to_unit_interval", "tile_raster_images", "save_png", "save_tiled_png", "filters_of"]
 
 
 def scale_to_unit_interval(ndar, eps=1e-8):
@@ -130,3 +130,43 @@ def filters_of(kernel):
         h, w, c_in, c_out = kernel.shape
         return kernel.transpose(3, 2, 0, 1).reshape(c_out * c_in, h * w)
     raise ValueError(f"filters_of: expected a 2-D or 4-D kernel. Received: shape={kernel.shape}")
+
+
+def save_traces_png(samples, path, targets=None, panel_height=80, width=800):
+    """Trace plot of MCMC draws: one panel per dimension, one coloured line per chain (PIL only).
+
+    Args:
+        samples: `[n_draws, n_chains, dim]`.
+        path: PNG to write.
+        targets: optional `[dim]` values drawn as grey horizontal lines (e.g. the true mean).
+        panel_height, width: pixels per panel and picture width (draws are
+            spread over the width).
+    """
+    from PIL import Image, ImageDraw
+
+    samples = np.asarray(samples, dtype="float64")
+    if samples.ndim != 3 or not samples.size:
+        raise ValueError(f"save_traces_png: samples must be [n_draws, n_chains, dim]; got shape {samples.shape}")
+    n, chains, dim = samples.shape
+    colours = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75)]
+    image = Image.new("RGB", (width, panel_height * dim), "white")
+    draw = ImageDraw.Draw(image)
+    xs = np.linspace(0, width - 1, n)
+    for d in range(dim):
+        top = d * panel_height
+        lo, hi = samples[:, :, d].min(), samples[:, :, d].max()
+        span = (hi - lo) or 1.0
+
+        def y(v):
+            return top + 2 + (panel_height - 5) * (1 - (v - lo) / span)
+
+        if targets is not None:
+            draw.line([(0, y(targets[d])), (width - 1, y(targets[d]))], fill=(160, 160, 160))
+        for c in range(chains):
+            draw.line(list(zip(xs, y(samples[:, c, d]))), fill=colours[c % len(colours)])
+        draw.line([(0, top + panel_height - 1), (width - 1, top + panel_height - 1)], fill=(220, 220, 220))
+    folder = os.path.dirname(os.fspath(path))
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    image.save(path)
+    return path

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -132,3 +133,17 @@ def test_DBN_app_small(tmp_path):
     assert "Pre-training layer 0, epoch 1, cost" in stdout and "Pre-training layer 1, epoch 1, cost" in stdout
     result = check_outputs(out, stdout, "DBN", 2)
     assert result["test_error"] < 0.5
+
+
+def test_hmc_app_prints_the_tutorials_report(tmp_path):
+    out = tmp_path / "hmc"
+    stdout = run_app("hmc.py", "--burnin", "300", "--draws", "300", "--out", str(out))
+    for line in ("target mean:", "empirical mean:", "final stepsize", "final acceptance_rate",
+                 "effective sample size per dimension:", "R-hat per dimension:"):
+        assert line in stdout, line
+    result = json.load(open(out / "result.json"))
+    np.testing.assert_allclose(result["mean"], result["target_mean"], atol=0.4)
+    assert abs(result["final_acceptance_rate"] - 0.9) < 0.1 and 0.001 <= result["final_stepsize"] <= 0.5
+    from PIL import Image
+
+    assert Image.open(out / "traces.png").size == (800, 5 * 80)

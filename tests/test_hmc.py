@@ -7,7 +7,7 @@ import pytest
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from keras_dlt.samplers import HMCSampler, MovingAverageStepSizeAdaptation, sample
+from keras_dlt.samplers import HMCSampler, MovingAverageStepSizeAdaptation, sample, tutorial_gaussian
 from keras_dlt.samplers.hmc import TUTORIAL_DEFAULTS
 
 FakeInnerResults = collections.namedtuple("FakeInnerResults", ["is_accepted", "step_size"])
@@ -84,18 +84,7 @@ def test_bad_kernel_arguments():
 
 def gaussian_5d():
     """The tutorial's test target: numpy RandomState(123) mean and covariance, 3 chains."""
-    dim = 5
-    rng = np.random.RandomState(123)
-    mu = np.array(rng.rand(dim) * 10, "float32")
-    cov = np.array(rng.rand(dim, dim), "float32")
-    cov = (cov + cov.T) / 2.0
-    cov[np.arange(dim), np.arange(dim)] = 1.0
-    cov_inv = tf.constant(np.linalg.inv(cov), tf.float32)
-
-    def energy(x):
-        return 0.5 * tf.reduce_sum(tf.matmul(x - mu, cov_inv) * (x - mu), axis=1)
-
-    return energy, mu, cov, rng.randn(3, dim).astype("float32")
+    return tutorial_gaussian()
 
 
 def test_the_tutorials_test_with_draw():

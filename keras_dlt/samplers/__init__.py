@@ -8,8 +8,9 @@ from keras_dlt.samplers.hmc import (
     MovingAverageStepSizeAdaptationResults,
     SampleResult,
     sample,
+    tutorial_gaussian,
 )
 
 __all__ = ["LogPartition", "ais_betas", "rbm_log_partition_ais", "rbm_log_partition_exact",
            "MovingAverageStepSizeAdaptation", "MovingAverageStepSizeAdaptationResults", "HMCSampler", "sample",
-           "SampleResult", "TUTORIAL_DEFAULTS"]
+           "SampleResult", "TUTORIAL_DEFAULTS", "tutorial_gaussian"]

@@ -19,7 +19,7 @@ import functools
 import numpy as np
 import tensorflow as tf
 
-__all__ = ["MovingAverageStepSizeAdaptation", "MovingAverageStepSizeAdaptationResults", "HMCSampler", "sample",
+__all__ = ["tutorial_gaussian", "MovingAverageStepSizeAdaptation", "MovingAverageStepSizeAdaptationResults", "HMCSampler", "sample",
            "SampleResult", "TUTORIAL_DEFAULTS"]
 
 #: The tutorial's HMC_sampler defaults.
@@ -294,3 +294,26 @@ def _compiled_run(energy_fn, options, num_results, num_burnin, jit_compile):
                                      seed=seed)
 
     return run
+
+
+def tutorial_gaussian(dim=5, n_chains=3, seed=123):
+    """The tutorial's test target (test_hmc.py): mean, covariance, energy and start positions.
+
+    numpy `RandomState(seed)`: mu = 10 * rand(dim), cov = (A + A^T) / 2 with a
+    unit diagonal, A = rand(dim, dim); positions = randn(n_chains, dim).
+
+    Returns:
+        (energy_fn, mu, cov, initial_positions), float32.
+    """
+    rng = np.random.RandomState(seed)
+    mu = np.array(rng.rand(dim) * 10, "float32")
+    cov = np.array(rng.rand(dim, dim), "float32")
+    cov = (cov + cov.T) / 2.0
+    cov[np.arange(dim), np.arange(dim)] = 1.0
+    cov_inv = tf.constant(np.linalg.inv(cov), tf.float32)
+
+    def energy(x):
+        d = x - mu
+        return 0.5 * tf.reduce_sum(tf.matmul(d, cov_inv) * d, axis=1)
+
+    return energy, mu, cov, rng.randn(n_chains, dim).astype("float32")
