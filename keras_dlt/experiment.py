@@ -181,19 +181,23 @@ def run_sda(args):
     from keras_dlt.models import StackedDenoisingAutoencoder
 
     keras.utils.set_random_seed(args.seed)
-    (x_train, _), _, _ = load_mnist(args.data)
     sda = StackedDenoisingAutoencoder(args.hidden, corruption_levels=args.corruption, seed=args.seed)
-    print(f"... pre-training {len(args.hidden)} layers {args.hidden}: lr {args.pretrain_lr}, "
+    return _pretrain_then_finetune(sda, args, "dAs", {}, "SdA")
+
+
+def _pretrain_then_finetune(model, args, what, pretrain_kwargs, name):
+    """Greedy pretraining (`model.pretrain`) on the training digits, then `run_supervised`."""
+    (x_train, _), _, _ = load_mnist(args.data)
+    print(f"... pre-training {len(args.hidden)} layers {args.hidden} as {what}: lr {args.pretrain_lr}, "
           f"batch {args.batch_size}, {args.pretrain_epochs} epochs per layer", flush=True)
     start = time.perf_counter()
-    costs = sda.pretrain(x_train, epochs=args.pretrain_epochs, batch_size=args.batch_size,
-                         learning_rate=args.pretrain_lr)
+    costs = model.pretrain(x_train, epochs=args.pretrain_epochs, batch_size=args.batch_size,
+                           learning_rate=args.pretrain_lr, **pretrain_kwargs)
     pretrain_seconds = time.perf_counter() - start
     print(f"The pretraining code ran for {pretrain_seconds / 60:.2f} m", flush=True)
-    result = run_supervised(sda, args, filters_layer=sda.hidden_layers[0], filter_shape=(28, 28), name="SdA")
+    result = run_supervised(model, args, filters_layer=model.hidden_layers[0], filter_shape=(28, 28), name=name)
     result.update({"pretraining_costs": costs, "pretraining_seconds": pretrain_seconds})
     return result
-
 
 def run_rbm(args):
     """The RBM tutorial: PCD-k (or CD-k) training, filters per epoch, samples, optional AIS.
@@ -269,19 +273,8 @@ def run_dbn(args):
     from keras_dlt.models import DBN
 
     keras.utils.set_random_seed(args.seed)
-    (x_train, _), _, _ = load_mnist(args.data)
     dbn = DBN(args.hidden, seed=args.seed)
-    print(f"... pre-training {len(args.hidden)} layers {args.hidden} as CD-{args.k} RBMs: lr {args.pretrain_lr}, "
-          f"batch {args.batch_size}, {args.pretrain_epochs} epochs per layer", flush=True)
-    start = time.perf_counter()
-    costs = dbn.pretrain(x_train, epochs=args.pretrain_epochs, batch_size=args.batch_size,
-                         learning_rate=args.pretrain_lr, k=args.k)
-    pretrain_seconds = time.perf_counter() - start
-    print(f"The pretraining code ran for {pretrain_seconds / 60:.2f} m", flush=True)
-    result = run_supervised(dbn, args, filters_layer=dbn.hidden_layers[0], filter_shape=(28, 28), name="DBN")
-    result.update({"pretraining_costs": costs, "pretraining_seconds": pretrain_seconds})
-    return result
-
+    return _pretrain_then_finetune(dbn, args, f"CD-{args.k} RBMs", {"k": args.k}, "DBN")
 
 def run_hmc(args):
     """The HMC tutorial's test: the 5-d Gaussian, 3 chains, burn-in then draws, adaptive step size.
