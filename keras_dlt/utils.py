@@ -1,6 +1,6 @@
 """Small helpers shared by models and apps."""
 
-__all__ = ["steps_per_execution_for", "minibatches"]
+__all__ = ["steps_per_execution_for", "minibatches", "stateless_seeds"]
 
 
 def steps_per_execution_for(n_batches, target=100):
@@ -38,3 +38,14 @@ def minibatches(x, y, batch_size):
         return tf.data.Dataset.from_tensor_slices(x).prefetch(tf.data.AUTOTUNE)
     y = np.asarray(y)[: n * batch_size].reshape(n, batch_size, *np.shape(y)[1:])
     return tf.data.Dataset.from_tensor_slices((x, y)).prefetch(tf.data.AUTOTUNE)
+
+
+def stateless_seeds(seed, n=1):
+    """`n` seeds `[2]` (int32, numpy `[n, 2]`) for TF's stateless random ops, derived from an int `seed`.
+
+    The same `seed` gives the same seeds; `None` draws fresh entropy.
+    """
+    import numpy as np
+
+    state = np.random.SeedSequence(seed).generate_state(2 * n).astype("int64") % (2**31 - 1)
+    return state.astype("int32").reshape(n, 2)

@@ -10,7 +10,7 @@ very kernel and bias a classifier uses.
 import keras
 from keras import ops
 
-from keras_dlt.initializers import for_activation
+from keras_dlt.layers.hidden_dense import build_hidden_dense, hidden_dense
 
 __all__ = ["TiedAutoencoder"]
 
@@ -50,19 +50,7 @@ class TiedAutoencoder(keras.layers.Layer):
             raise ValueError(
                 f"TiedAutoencoder: contraction_level must be >= 0. Received: contraction_level={contraction_level}"
             )
-        if encoder is None:
-            if not isinstance(units, int) or units <= 0:
-                raise ValueError(f"TiedAutoencoder: units must be a positive int. Received: units={units}")
-            encoder = keras.layers.Dense(
-                units, activation="sigmoid", kernel_initializer=for_activation("sigmoid", seed=seed), name="encoder"
-            )
-        elif not isinstance(encoder, keras.layers.Dense):
-            raise ValueError(f"TiedAutoencoder: encoder must be a keras.layers.Dense. Received: {type(encoder).__name__}")
-        elif encoder.activation is not keras.activations.sigmoid:
-            raise ValueError(
-                f"TiedAutoencoder: the wrapped Dense '{encoder.name}' must have a sigmoid activation "
-                f"(the dA's hidden units). Received: activation={keras.activations.serialize(encoder.activation)}"
-            )
+        encoder = hidden_dense(units, encoder, seed, "TiedAutoencoder", "encoder", "encoder")
         self.encoder = encoder
         self.units = encoder.units
         self.corruption_level = float(corruption_level)
@@ -71,16 +59,7 @@ class TiedAutoencoder(keras.layers.Layer):
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def build(self, input_shape):
-        n_visible = input_shape[-1]
-        if self.encoder.built:
-            kernel_in = self.encoder.kernel.shape[0]
-            if kernel_in != n_visible:
-                raise ValueError(
-                    f"TiedAutoencoder: the wrapped Dense '{self.encoder.name}' takes {kernel_in} inputs but the "
-                    f"data has {n_visible}. Received: input_shape={tuple(input_shape)}"
-                )
-        else:
-            self.encoder.build((None, n_visible))
+        n_visible = build_hidden_dense(self.encoder, input_shape, "TiedAutoencoder")
         self.visible_bias = self.add_weight(name="visible_bias", shape=(n_visible,), initializer="zeros")
 
     # -- the pieces --------------------------------------------------------

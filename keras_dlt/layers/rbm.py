@@ -18,7 +18,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from keras_dlt.initializers import for_activation
+from keras_dlt.layers.hidden_dense import build_hidden_dense, hidden_dense
 
 __all__ = ["RBM", "free_energy", "bernoulli", "gibbs_chain"]
 
@@ -97,35 +97,14 @@ class RBM(keras.layers.Layer):
 
     def __init__(self, units=500, dense=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if dense is None:
-            if not isinstance(units, int) or units <= 0:
-                raise ValueError(f"RBM: units must be a positive int. Received: units={units}")
-            dense = keras.layers.Dense(
-                units, activation="sigmoid", kernel_initializer=for_activation("sigmoid", seed=seed), name="dense"
-            )
-        elif not isinstance(dense, keras.layers.Dense):
-            raise ValueError(f"RBM: dense must be a keras.layers.Dense. Received: {type(dense).__name__}")
-        elif dense.activation is not keras.activations.sigmoid or not dense.use_bias:
-            raise ValueError(
-                f"RBM: the wrapped Dense '{dense.name}' must have a sigmoid activation and a bias (the RBM's "
-                f"hidden units). Received: activation={keras.activations.serialize(dense.activation)}, "
-                f"use_bias={dense.use_bias}"
-            )
+        dense = hidden_dense(units, dense, seed, "RBM", "dense", "dense")
         self.dense = dense
         self.units = dense.units
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def build(self, input_shape):
-        n_visible = input_shape[-1]
-        if self.dense.built:
-            if self.dense.kernel.shape[0] != n_visible:
-                raise ValueError(
-                    f"RBM: the wrapped Dense '{self.dense.name}' takes {self.dense.kernel.shape[0]} inputs but the "
-                    f"data has {n_visible}. Received: input_shape={tuple(input_shape)}"
-                )
-        else:
-            self.dense.build((None, n_visible))
+        n_visible = build_hidden_dense(self.dense, input_shape, "RBM")
         self.visible_bias = self.add_weight(name="visible_bias", shape=(n_visible,), initializer="zeros")
 
     @property

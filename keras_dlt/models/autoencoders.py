@@ -10,7 +10,7 @@ from keras_dlt.layers.autoencoder import TiedAutoencoder
 from keras_dlt.models.classifiers import MLP
 from keras_dlt.models.greedy import GreedyPretraining
 from keras_dlt.models.tutorial_sgd import TutorialSGD
-from keras_dlt.models.visible_inputs import VisibleInputs, check_unit_interval
+from keras_dlt.models.visible_inputs import VisibleInputs
 
 __all__ = ["DenoisingAutoencoder", "StackedDenoisingAutoencoder"]
 
@@ -57,10 +57,6 @@ class DenoisingAutoencoder(VisibleInputs, TutorialSGD, keras.Model):
     @property
     def metrics(self):
         return [self.loss_tracker]
-
-    def compile(self, optimizer=None, **kwargs):
-        """`Model.compile`; default optimizer: plain SGD at the tutorial's lr 0.1."""
-        super().compile(optimizer=self.tutorial_optimizer(optimizer), **kwargs)
 
     # -- computation ---------------------------------------------------------
     def _n_visible(self):
@@ -122,19 +118,6 @@ class DenoisingAutoencoder(VisibleInputs, TutorialSGD, keras.Model):
         archive.add_endpoint("reconstruct", self.reconstruct, input_signature=spec)
         archive.add_endpoint("encode", self.encode, input_signature=spec)
         archive.write_out(filepath, verbose=verbose)
-
-    # -- checks ----------------------------------------------------------------
-    def fit(self, x=None, y=None, *args, **kwargs):
-        """`Model.fit(x)`, after checking numpy inputs lie in [0, 1] (cross-entropy targets)."""
-        check_unit_interval(x, "DenoisingAutoencoder: x")
-        self._build_from(x)
-        return super().fit(x, y, *args, **kwargs)
-
-    def evaluate(self, x=None, y=None, *args, **kwargs):
-        """`Model.evaluate(x)`: the reconstruction cost of clean inputs."""
-        check_unit_interval(x, "DenoisingAutoencoder: x")
-        self._build_from(x)
-        return super().evaluate(x, y, *args, **kwargs)
 
     def get_config(self):
         return {

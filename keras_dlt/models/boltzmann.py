@@ -17,6 +17,7 @@ from keras_dlt.models.greedy import GreedyPretraining
 from keras_dlt.models.tutorial_sgd import TutorialSGD
 from keras_dlt.models.visible_inputs import VisibleInputs, check_unit_interval
 from keras_dlt.samplers.ais import rbm_log_partition_ais, rbm_log_partition_exact
+from keras_dlt.utils import stateless_seeds
 
 __all__ = ["RBM", "DBN", "binarize"]
 
@@ -73,10 +74,6 @@ class RBM(VisibleInputs, TutorialSGD, keras.Model):
     @property
     def metrics(self):
         return [self.cost_tracker]
-
-    def compile(self, optimizer=None, **kwargs):
-        """`Model.compile`; default optimizer: plain SGD at the tutorial's lr 0.1."""
-        super().compile(optimizer=self.tutorial_optimizer(optimizer), **kwargs)
 
     def _n_visible(self):
         return self.rbm.n_visible if self.rbm.dense.built else None
@@ -201,11 +198,11 @@ class RBM(VisibleInputs, TutorialSGD, keras.Model):
                 return end["h"], end["v_mean"]
 
             self._sampler = advance
-        seeds = np.random.SeedSequence(seed).generate_state(2 * (n_samples + 1)).reshape(-1, 2) % (2**31 - 1)
-        h = self.rbm.sample_h_given_v(tf.constant(v0), seed=tf.constant(seeds[0], tf.int32))[1]
+        seeds = stateless_seeds(seed, n_samples + 1)
+        h = self.rbm.sample_h_given_v(tf.constant(v0), seed=tf.constant(seeds[0]))[1]
         out = []
         for i in range(n_samples):
-            h, v_mean = self._sampler(h, tf.constant(int(steps_between)), tf.constant(seeds[i + 1], tf.int32))
+            h, v_mean = self._sampler(h, tf.constant(int(steps_between)), tf.constant(seeds[i + 1]))
             out.append(v_mean.numpy())
         return np.stack(out)
 
@@ -266,20 +263,10 @@ class RBM(VisibleInputs, TutorialSGD, keras.Model):
                                  "diverged? try a lower learning rate).")
 
     def fit(self, x=None, y=None, *args, callbacks=None, **kwargs):
-        """`Model.fit(x)`, after checking numpy inputs lie in [0, 1]; stops with an error if weights turn NaN."""
-        check_unit_interval(x, "RBM: x")
-        self._build_from(x)
-        if isinstance(x, np.ndarray):
-            self._flat(x[:1])
+        """`Model.fit(x)` after `VisibleInputs`' checks; stops with an error if the weights turn NaN."""
         self._check_finite("RBM.fit")
         callbacks = list(callbacks or []) + [_FiniteWeights(self)]
         return super().fit(x, y, *args, callbacks=callbacks, **kwargs)
-
-    def evaluate(self, x=None, y=None, *args, **kwargs):
-        """`Model.evaluate(x)`: the monitor (pseudo-likelihood or reconstruction cost)."""
-        check_unit_interval(x, "RBM: x")
-        self._build_from(x)
-        return super().evaluate(x, y, *args, **kwargs)
 
     def export(self, filepath, format="tf_saved_model", verbose=True, **kwargs):
         """SavedModel with endpoints `serve` and `hidden` (p(h=1|v)) and `free_energy` (F(v)).

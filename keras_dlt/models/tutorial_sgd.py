@@ -19,6 +19,10 @@ class TutorialSGD:
         """`optimizer`, or plain SGD (no momentum) at `default_learning_rate`."""
         return keras.optimizers.SGD(learning_rate=self.default_learning_rate) if optimizer is None else optimizer
 
+    def compile(self, optimizer=None, **kwargs):
+        """`Model.compile`; default optimizer: plain SGD at the tutorial's `default_learning_rate`."""
+        super().compile(optimizer=self.tutorial_optimizer(optimizer), **kwargs)
+
     def compile_from_config(self, config):
         """Re-compiles a loaded model as it was saved (optimizer, loss, metrics)."""
         config = keras.saving.deserialize_keras_object(config)

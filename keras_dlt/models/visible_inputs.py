@@ -38,14 +38,36 @@ class VisibleInputs:
     def _flat(self, x):
         """Inputs as float32 [n, n_visible]; a clear error when the size does not match."""
         x = ops.convert_to_tensor(x)
+        self._check_features(x.shape)
         if len(x.shape) > 2 and all(d is not None for d in x.shape[1:]):
             x = ops.reshape(x, (-1, math.prod(x.shape[1:])))
-        n = self._n_visible()
-        if n is not None and x.shape[-1] is not None and x.shape[-1] != n:
-            raise ValueError(
-                f"{type(self).__name__}: inputs must have {n} features (flattened); received shape={tuple(x.shape)}"
-            )
         return ops.cast(x, "float32")
+
+    def _check_features(self, shape):
+        """A clear error when examples of `shape` do not flatten to the model's visible size."""
+        n = self._n_visible()
+        dims = tuple(shape)[1:]
+        if n is not None and dims and None not in dims and math.prod(dims) != n:
+            raise ValueError(
+                f"{type(self).__name__}: inputs must have {n} features (flattened); received shape={tuple(shape)}"
+            )
+
+    def _check_inputs(self, x):
+        """Before fit/evaluate: numpy values in [0, 1] and finite, weights built, the right feature count."""
+        check_unit_interval(x, f"{type(self).__name__}: x")
+        self._build_from(x)
+        if isinstance(x, np.ndarray):
+            self._check_features(x.shape)
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """`Model.fit(x)`, after checking numpy inputs (range, NaNs, size) and building the weights."""
+        self._check_inputs(x)
+        return super().fit(x, y, *args, **kwargs)
+
+    def evaluate(self, x=None, y=None, *args, **kwargs):
+        """`Model.evaluate(x)`, after the same checks as `fit`."""
+        self._check_inputs(x)
+        return super().evaluate(x, y, *args, **kwargs)
 
     def _build_from(self, x):
         """Builds the weights from the data's shape (arrays or a dataset)."""

@@ -26,6 +26,8 @@ import collections
 import numpy as np
 import tensorflow as tf
 
+from keras_dlt.utils import stateless_seeds
+
 __all__ = ["LogPartition", "ais_betas", "rbm_log_partition_ais", "rbm_log_partition_exact"]
 
 #: An estimate of log Z with its bounds (equal to it when exact).
@@ -86,7 +88,7 @@ def rbm_log_partition_ais(kernel, visible_bias, hidden_bias, n_runs=100, betas=N
         raise ValueError(f"rbm_log_partition_ais: n_runs must be >= 2. Received: n_runs={n_runs}")
     ba = base_rate_bias(data, n_visible)
     log_z_base = float(np.sum(np.logaddexp(0.0, ba.astype("float64"))) + n_hidden * np.log(2.0))
-    seed = np.random.SeedSequence(seed).generate_state(2).astype("int32") % (2**31 - 1)
+    seed = stateless_seeds(seed)[0]
     logw = _anneal(tf.constant(w), tf.constant(bv), tf.constant(bh), tf.constant(ba), tf.constant(betas),
                    tf.constant(int(n_runs)), tf.constant(seed))
     log_ratio = float(tfp.math.reduce_logmeanexp(logw))

@@ -19,6 +19,8 @@ import functools
 import numpy as np
 import tensorflow as tf
 
+from keras_dlt.utils import stateless_seeds
+
 __all__ = ["tutorial_gaussian", "MovingAverageStepSizeAdaptation", "MovingAverageStepSizeAdaptationResults", "HMCSampler", "sample",
            "SampleResult", "TUTORIAL_DEFAULTS"]
 
@@ -199,8 +201,7 @@ class HMCSampler:
         self.positions = tf.Variable(positions, name="positions")
         self._stepsize = tf.Variable(float(self.options["initial_stepsize"]), name="stepsize")
         self._avg = tf.Variable(float(self.options["target_acceptance_rate"]), name="avg_acceptance_rate")
-        seed = np.random.SeedSequence(seed).generate_state(2).astype("int64") % (2**31 - 1)
-        self._seed = tf.constant(seed, tf.int32)
+        self._seed = tf.constant(stateless_seeds(seed)[0])
         self._count = tf.Variable(0, dtype=tf.int32, name="draws")
         self._kernel = _kernel(energy_fn, self._stepsize, self.options)
         self._draw = tf.function(self._draw_graph, jit_compile=jit_compile)
@@ -260,7 +261,7 @@ def sample(energy_fn, initial_positions, num_results=1000, num_burnin=1000, seed
     options = _options(options, "sample")
     x0 = _check_energy(energy_fn, np.asarray(initial_positions, "float32"), "sample")
     run = _compiled_run(energy_fn, tuple(sorted(options.items())), int(num_results), int(num_burnin), bool(jit_compile))
-    seed = tf.constant(np.random.SeedSequence(seed).generate_state(2).astype("int64") % (2**31 - 1), tf.int32)
+    seed = tf.constant(stateless_seeds(seed)[0])
     start = time.perf_counter()
     samples, (acc, avg, step) = run(x0, seed)
     samples = samples.numpy()
