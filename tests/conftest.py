@@ -38,3 +38,36 @@ def small(sample):
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+_ENDPOINT_CALLER = r"""
+import json, sys
+import numpy as np
+import tensorflow as tf
+path, x_path, out_prefix, *names = sys.argv[1:]
+loaded = tf.saved_model.load(path)
+x = tf.constant(np.load(x_path))
+for name in names:
+    np.save(f"{out_prefix}.{name}.npy", getattr(loaded, name)(x).numpy())
+print(json.dumps({"keras_dlt": "keras_dlt" in sys.modules}))
+"""
+
+
+def call_saved_model(path, x, endpoints, tmp_path):
+    """Calls `endpoints` of the SavedModel at `path` on `x` in a fresh Python that never imports keras_dlt.
+
+    Returns {endpoint: numpy output}; fails the test if the process fails or imported keras_dlt.
+    """
+    import json
+    import subprocess
+    import sys
+
+    x_path = os.path.join(str(tmp_path), "endpoint_input.npy")
+    np.save(x_path, x)
+    prefix = os.path.join(str(tmp_path), "endpoint_output")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run([sys.executable, "-c", _ENDPOINT_CALLER, str(path), x_path, prefix, *endpoints],
+                          capture_output=True, text=True, cwd=str(tmp_path), env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"keras_dlt": False}
+    return {name: np.load(f"{prefix}.{name}.npy") for name in endpoints}

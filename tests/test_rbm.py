@@ -1,15 +1,13 @@
 """RBM layer and model, AIS, DBN (issue 4)."""
 
 import itertools
-import json
-import os
-import subprocess
-import sys
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+
+from conftest import call_saved_model
 
 from keras_dlt.layers import RBM as RBMLayer
 from keras_dlt.models import DBN, RBM
@@ -307,19 +305,6 @@ def test_divergence_stops_training_with_a_clear_error(sample):
         model.fit(x[:40], batch_size=10, epochs=3, verbose=0)
 
 
-ENDPOINTS = r"""
-import json, sys
-import numpy as np
-import tensorflow as tf
-path, x_path = sys.argv[1:3]
-x = tf.constant(np.load(x_path))
-loaded = tf.saved_model.load(path)
-np.save(x_path + ".h.npy", loaded.hidden(x).numpy())
-np.save(x_path + ".f.npy", loaded.free_energy(x).numpy())
-print(json.dumps({"keras_dlt": "keras_dlt" in sys.modules}))
-"""
-
-
 def test_export_hidden_and_free_energy_endpoints(sample, tmp_path):
     (x, _), _, _ = sample
     model = RBM(n_hidden=10, k=1, seed=0)
@@ -327,11 +312,6 @@ def test_export_hidden_and_free_energy_endpoints(sample, tmp_path):
     model.fit(x[:100], batch_size=20, epochs=1, verbose=0)
     path = str(tmp_path / "saved")
     model.export(path, verbose=False)
-    np.save(tmp_path / "x.npy", x[:16])
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    proc = subprocess.run([sys.executable, "-c", ENDPOINTS, path, str(tmp_path / "x.npy")],
-                          capture_output=True, text=True, cwd=str(tmp_path), env=env, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"keras_dlt": False}
-    np.testing.assert_allclose(np.load(tmp_path / "x.npy.h.npy"), model(x[:16]), atol=1e-5)
-    np.testing.assert_allclose(np.load(tmp_path / "x.npy.f.npy"), model.free_energy(x[:16]), atol=1e-4)
+    out = call_saved_model(path, x[:16], ["hidden", "free_energy"], tmp_path)
+    np.testing.assert_allclose(out["hidden"], model(x[:16]), atol=1e-5)
+    np.testing.assert_allclose(out["free_energy"], model.free_energy(x[:16]), atol=1e-4)
