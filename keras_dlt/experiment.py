@@ -20,8 +20,19 @@ from keras_dlt.datasets import load_mnist
 from keras_dlt.samplers.ais import ais_betas
 from keras_dlt.utils import minibatches, steps_per_execution_for
 
-__all__ = ["common_parser", "supervised_parser", "run_supervised", "run_denoising_autoencoders", "run_sda", "run_rbm",
+__all__ = ["positive_int", "common_parser", "supervised_parser", "run_supervised", "run_denoising_autoencoders", "run_sda", "run_rbm",
            "run_dbn", "run_hmc"]
+
+
+def positive_int(text):
+    """`argparse` type: an int >= 1 (e.g. `--k`, the Gibbs steps), with a message naming the value."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an int >= 1; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an int >= 1; got {value}")
+    return value
 
 
 def common_parser(description, *, learning_rate, epochs, batch_size, out, epilog=None):
@@ -53,6 +64,17 @@ def supervised_parser(description, *, learning_rate, epochs, batch_size, patienc
     return p
 
 
+def _whole_batches(x, batch_size):
+    """The tutorial's `n_train_batches = n // batch_size`: the number of whole minibatches in `x`.
+
+    A clear error when the batch is larger than the data.
+    """
+    n_batches = len(x) // batch_size
+    if n_batches < 1:
+        raise ValueError(f"--batch-size {batch_size} is larger than the training set ({len(x)}).")
+    return n_batches
+
+
 def run_supervised(model, args, filters_layer, filter_shape=None, name="model"):
     """Trains `model` as the tutorial does and writes its outputs under `args.out`.
 
@@ -69,9 +91,7 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model"):
     """
     keras.utils.set_random_seed(args.seed)
     (x_train, y_train), (x_valid, y_valid), (x_test, y_test) = load_mnist(args.data)
-    n_batches = len(x_train) // args.batch_size
-    if n_batches < 1:
-        raise ValueError(f"--batch-size {args.batch_size} is larger than the training set ({len(x_train)}).")
+    n_batches = _whole_batches(x_train, args.batch_size)
     # The tutorial uses n_train_batches = n // batch_size full minibatches.
     x_train, y_train = x_train[: n_batches * args.batch_size], y_train[: n_batches * args.batch_size]
     spe = args.steps_per_execution or steps_per_execution_for(n_batches, model.fast_steps_per_execution)
@@ -148,8 +168,8 @@ def run_denoising_autoencoders(args, corruption_levels=(0.0, 0.3), n_hidden=500)
 
     (x_train, _), _, _ = load_mnist(args.data)
     os.makedirs(args.out, exist_ok=True)
-    n_batches = len(x_train) // args.batch_size
-    x_train = x_train[: n_batches * args.batch_size]
+    n_batches = _whole_batches(x_train, args.batch_size)
+    batches = minibatches(x_train, None, args.batch_size)  # cut once, in the tutorial's order
     costs = {}
     for level in corruption_levels:
         keras.utils.set_random_seed(args.seed)
@@ -158,8 +178,7 @@ def run_denoising_autoencoders(args, corruption_levels=(0.0, 0.3), n_hidden=500)
                     steps_per_execution=steps_per_execution_for(n_batches))
         log = CostLog()
         start = time.perf_counter()
-        dae.fit(x_train, batch_size=args.batch_size, epochs=args.epochs, shuffle=False,
-                callbacks=[log], verbose=args.verbose)
+        dae.fit(batches, epochs=args.epochs, shuffle=False, callbacks=[log], verbose=args.verbose)
         minutes = (time.perf_counter() - start) / 60
         tag = f"{round(level * 100)}"
         kernel = keras.ops.convert_to_numpy(dae.autoencoder.encoder.kernel)
@@ -218,9 +237,7 @@ def run_rbm(args):
 
     keras.utils.set_random_seed(args.seed)
     (x_train, _), _, (x_test, _) = load_mnist(args.data)
-    n_batches = len(x_train) // args.batch_size
-    if n_batches < 1:
-        raise ValueError(f"--batch-size {args.batch_size} is larger than the training set ({len(x_train)}).")
+    n_batches = _whole_batches(x_train, args.batch_size)
     os.makedirs(args.out, exist_ok=True)
     rbm = RBM(n_hidden=args.hidden, k=args.k, persistent=not args.cd, seed=args.seed, n_chains=args.batch_size)
     rbm.compile(optimizer=keras.optimizers.SGD(args.learning_rate), steps_per_execution=steps_per_execution_for(n_batches))
