@@ -29,7 +29,7 @@ sys.path.insert(0, ROOT)
 
 import keras  # noqa: E402
 
-from common import interleaved  # noqa: E402
+from common import interleaved, print_table, ratio  # noqa: E402
 from keras_dlt.datasets import load_mnist  # noqa: E402
 from keras_dlt.models import DenoisingAutoencoder, StackedDenoisingAutoencoder  # noqa: E402
 from keras_dlt.utils import steps_per_execution_for  # noqa: E402
@@ -87,16 +87,15 @@ def main(argv=None):
     (x, y), _, _ = load_mnist(args.data if os.path.exists(args.data) else "sample")
     print(f"# {os.cpu_count()} cores, Keras {keras.__version__}, {time.strftime('%Y-%m-%d')}; {len(x)} digits; "
           f"median of {args.rounds} interleaved epochs; batch-1 rows timed on {args.subset} digits x {50000 / args.subset:g}")
-    header = f"{'what':<32} {'ours s/ep':>10} {'plain s/ep':>11} {'ours/plain':>10} {'original':>9} {'ours/original':>13}"
-    print(header)
-    print("-" * len(header))
     rows = []
     if "dA" in args.parts:
         rows += bench_dA(x, args.rounds)
     if "SdA" in args.parts:
         rows += bench_sda(x, y, args.rounds, args.subset)
-    for name, ours, plain, original in rows:
-        print(f"{name:<32} {ours:>10.2f} {plain:>11.2f} {ours / plain:>9.2f}x {original:>9.2f} {ours / original:>12.2f}x")
+    print_table([("what", 32), ("ours s/ep", 10), ("plain s/ep", 11), ("ours/plain", 10), ("original", 9),
+                 ("ours/original", 13)],
+                [(name, ours, plain, ratio(ours, plain), original, ratio(ours, original))
+                 for name, ours, plain, original in rows])
 
 
 if __name__ == "__main__":

@@ -48,3 +48,24 @@ def interleaved(variants, rounds, warmup_batches=20):
         for key, (model, x, y, batch_size, shuffle) in variants.items():
             times[key].append(timed_epoch(model, x, y, batch_size, shuffle))
     return {k: float(np.median(v)) for k, v in times.items()}
+
+
+def print_table(columns, rows):
+    """Prints a fixed-width table: `columns` are (title, width); cells are strings or numbers (2 decimals).
+
+    The first column is left-aligned, the others right-aligned; None prints as "-".
+    """
+    def cell(value, width, left):
+        text = "-" if value is None else (f"{value:.2f}" if isinstance(value, float) else str(value))
+        return f"{text:<{width}}" if left else f"{text:>{width}}"
+
+    header = " ".join(cell(title, width, i == 0) for i, (title, width) in enumerate(columns))
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(" ".join(cell(v, w, i == 0) for i, (v, (_, w)) in enumerate(zip(row, columns))), flush=True)
+
+
+def ratio(a, b):
+    """`a / b` as "0.58x", or None when there is no `b`."""
+    return None if not b else f"{a / b:.2f}x"

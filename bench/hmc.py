@@ -29,6 +29,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import tensorflow_probability as tfp  # noqa: E402
 
+from common import print_table, ratio  # noqa: E402
 from keras_dlt.samplers import sample, tutorial_gaussian  # noqa: E402
 
 
@@ -100,13 +101,10 @@ def main(argv=None):
     rows += bench("784-d GB-RBM (3 chains)", energy, x0, 1000, 1000, args.rounds, 0.01, {})
     print(f"# {os.cpu_count()} cores, TF {tf.__version__}, TFP {tfp.__version__}, {time.strftime('%Y-%m-%d')}; "
           f"1000 burn-in + 1000 draws, 20 leapfrog steps; median of {args.rounds} interleaved runs, compile excluded")
-    header = f"{'target':<26} {'sampler':<13} {'seconds':>8} {'min ESS':>8} {'ESS/s':>8} {'vs tfp+XLA':>10}"
-    print(header)
-    print("-" * len(header))
-    for i, (name, k, sec, ess, rate) in enumerate(rows):
-        ref = rows[(i // 3) * 3 + 1][4]
-        print(f"{name:<26} {k:<13} {sec:>8.3f} {ess:>8.0f} {rate:>8.0f} {rate / ref:>9.2f}x")
-
+    refs = {name: rate for name, k, _, _, rate in rows if k == "tfp + XLA"}
+    print_table([("target", 26), ("sampler", 13), ("seconds", 8), ("min ESS", 8), ("ESS/s", 8), ("vs tfp+XLA", 10)],
+                [(name, k, f"{sec:.3f}", f"{ess:.0f}", f"{rate:.0f}", ratio(rate, refs[name]))
+                 for name, k, sec, ess, rate in rows])
 
 if __name__ == "__main__":
     main()

@@ -30,17 +30,12 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from common import EpochTimer  # noqa: E402
+from common import EpochTimer, print_table, ratio  # noqa: E402
 from keras_dlt.datasets import load_mnist  # noqa: E402
 from keras_dlt.models import DBN, RBM  # noqa: E402
-from keras_dlt.utils import steps_per_execution_for  # noqa: E402
+from keras_dlt.utils import minibatches, steps_per_execution_for  # noqa: E402
 
 ORIGINAL = {"cd1": 5.5, "pcd15": 42.0, "sklearn": 6.8, "pre_1": 13.0, "pre_2": 20.0, "pre_3": 24.0, "finetune": 23.0}
-
-
-def batches(x, batch_size):
-    n = len(x) // batch_size
-    return tf.data.Dataset.from_tensor_slices(x[: n * batch_size].reshape(n, batch_size, -1)).prefetch(2)
 
 
 def ours_epoch(model, data):
@@ -59,7 +54,7 @@ def sklearn_epoch(x, seed):
 
 
 def bench_rbm(x, rounds):
-    data = batches(x, 20)
+    data = minibatches(x, None, 20)
     models = {}
     for name, k, persistent in (("CD-1", 1, False), ("PCD-15", 15, True)):
         m = RBM(n_hidden=500, k=k, persistent=persistent, seed=0)
@@ -90,14 +85,13 @@ def bench_dbn(x, y, rounds, subset):
     for i, dense in enumerate(dbn.hidden_layers):
         m = RBM(dense=dense, k=1, persistent=False, seed=i)
         m.compile(optimizer=keras.optimizers.SGD(0.01), steps_per_execution=steps_per_execution_for(subset // 10))
-        data = batches(h, 10)
+        data = minibatches(h, None, 10)
         m.fit(data.take(100), epochs=1, verbose=0)
         t = np.median([ours_epoch(m, data) for _ in range(rounds)])
         rows.append((f"DBN pretrain layer {i + 1} (batch 10)", t * scale, None, ORIGINAL[f"pre_{i + 1}"], ""))
         h = keras.ops.convert_to_numpy(dense(h))
     dbn.compile(steps_per_execution=steps_per_execution_for(subset // 10))
-    n = subset // 10
-    data = tf.data.Dataset.from_tensor_slices((xs.reshape(n, 10, 784), ys.reshape(n, 10))).prefetch(2)
+    data = minibatches(xs, ys, 10)
     dbn.fit(data.take(100), epochs=1, verbose=0)
     t = np.median([ours_epoch(dbn, data) for _ in range(rounds)])
     rows.append(("DBN fine-tune (batch 10)", t * scale, None, ORIGINAL["finetune"], ""))
@@ -114,19 +108,15 @@ def main(argv=None):
     (x, y), _, _ = load_mnist(args.data if os.path.exists(args.data) else "sample")
     print(f"# {os.cpu_count()} cores, TF {tf.__version__}, {time.strftime('%Y-%m-%d')}; {len(x)} digits; "
           f"median of {args.rounds} interleaved epochs")
-    header = f"{'what':<30} {'ours s/ep':>10} {'sklearn s/ep':>12} {'ours/sklearn':>12} {'original':>9} {'ours/orig':>9}  note"
-    print(header)
-    print("-" * len(header))
     rows = []
     if "rbm" in args.parts:
         rows += bench_rbm(x, args.rounds)
     if "dbn" in args.parts:
         rows += bench_dbn(x, y, args.rounds, args.subset)
-    for name, ours, ref, original, note in rows:
-        ratio = f"{ours / ref:>11.2f}x" if ref else f"{'-':>12}"
-        print(f"{name:<30} {ours:>10.2f} {ref if ref else float('nan'):>12.2f} {ratio} {original:>9.2f} "
-              f"{ours / original:>8.2f}x  {note}", flush=True)
-
+    print_table([("what", 30), ("ours s/ep", 10), ("sklearn s/ep", 12), ("ours/sklearn", 12), ("original", 9),
+                 ("ours/orig", 9), ("note", 18)],
+                [(name, ours, ref, ratio(ours, ref), original, ratio(ours, original), note)
+                 for name, ours, ref, original, note in rows])
 
 if __name__ == "__main__":
     main()
