@@ -21,7 +21,7 @@ from keras_dlt.samplers.ais import ais_betas
 from keras_dlt.utils import minibatches, steps_per_execution_for
 
 __all__ = ["positive_int", "common_parser", "supervised_parser", "run_supervised", "run_denoising_autoencoders", "run_sda", "run_rbm",
-           "run_dbn", "run_hmc"]
+           "run_dbn", "run_hmc", "run_energy", "run_network3"]
 
 
 def positive_int(text):
@@ -334,4 +334,160 @@ def run_hmc(args):
     with open(os.path.join(args.out, "result.json"), "w") as f:
         json.dump(result, f, indent=2)
     print(f"wrote {png}")
+    return result
+
+
+def run_energy(args):
+    """An energy model trained with persistent HMC chains: a 2-D mixture (`EnergyModel`) or digits (GB-RBM).
+
+    `args.data == "mixture"`: an MLP energy on `gaussian_mixture` points;
+    after training, fresh chains from broad noise run `args.sample_moves`
+    HMC moves and are compared with held-out data by the kernel two-sample
+    test (MMD^2, permutation p-value; the same test on two data samples is
+    printed as the reference); `data_vs_samples.png` shows data, the
+    persistent chains and the fresh samples.
+    `args.data == "digits"`: a `GaussianBernoulliRBM` on 7x7 mean-pooled,
+    standardised MNIST digits (`pooled_digits`); the samples' moments
+    (means, standard deviations, covariance) are compared with the data's,
+    and with exact block-Gibbs samples of the same RBM as a cross-check;
+    `data_vs_samples.png` tiles pooled digits and samples.
+    Writes `result.json` and the `.keras` model under `args.out`.
+    """
+    import numpy as np
+
+    from keras_dlt.datasets import gaussian_mixture, pooled_digits
+    from keras_dlt.models import EnergyModel, GaussianBernoulliRBM
+    from keras_dlt.plotting import save_scatter_png, save_tiled_png
+    from keras_dlt.two_sample import mmd_test
+
+    keras.utils.set_random_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    hmc = dict(stepsize_max=args.stepsize_max)
+    if args.data == "mixture":
+        x = gaussian_mixture(args.n, seed=args.seed)
+        held_out, reference = gaussian_mixture(1000, seed=args.seed + 1), gaussian_mixture(1000, seed=args.seed + 2)
+        net = keras.Sequential([keras.layers.Dense(args.hidden, activation="softplus"),
+                                keras.layers.Dense(args.hidden, activation="softplus"), keras.layers.Dense(1)],
+                               name="energy_mlp")
+        model = EnergyModel(net, n_chains=args.chains, hmc_moves=args.hmc_moves, seed=args.seed, **hmc)
+        what = f"an MLP energy (2-{args.hidden}-{args.hidden}-1, softplus) on a 2-D mixture of 3 Gaussians"
+    elif args.data == "digits":
+        (x_train, _), _, _ = load_mnist(args.data_path)
+        features, kept, mean, std = pooled_digits(x_train[:args.n + 1000])
+        x, held_out, reference = features[:args.n], features[args.n:], features[:1000]
+        model = GaussianBernoulliRBM(args.hidden, n_chains=args.chains, hmc_moves=args.hmc_moves, seed=args.seed, **hmc)
+        what = f"a Gaussian-Bernoulli RBM ({x.shape[1]} visible, {args.hidden} hidden) on 7x7 pooled digits"
+    else:
+        raise ValueError(f"run_energy: data must be 'mixture' or 'digits'. Received: {args.data!r}")
+    steps = args.epochs * -(-len(x) // args.batch_size)
+    # Cosine decay to 0: the chains' last picture of the model is not blurred by late, large updates.
+    model.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(args.learning_rate, steps)))
+    print(f"... training {what}: {len(x)} points, {args.chains} persistent HMC chains, {args.hmc_moves} HMC "
+          f"move(s) per step, Adam lr {args.learning_rate} (cosine decay to 0), batch {args.batch_size}, "
+          f"{args.epochs} epochs", flush=True)
+    start = time.perf_counter()
+    history = model.fit(x, batch_size=args.batch_size, epochs=args.epochs, verbose=args.verbose)
+    seconds = time.perf_counter() - start
+    print(f"Training took {seconds:.1f} s; final step size {float(model.step_size.numpy()):.3f}", flush=True)
+    noise = (rng.normal(size=(args.n_samples, x.shape[1])) * 2 * x.std(0) + x.mean(0)).astype("float32")
+    samples = model.sample(noise, n_moves=args.sample_moves, seed=args.seed)
+    test = mmd_test(samples[:1000], held_out[:1000], seed=args.seed)
+    ref = mmd_test(reference, held_out[:1000], seed=args.seed)
+    print(f"two-sample test (MMD^2, Gaussian kernel, bandwidth {test.bandwidth:.2f}): samples vs held-out data "
+          f"{test.mmd2:.5f} (p = {test.p_value:.3f}); data vs data {ref.mmd2:.5f} (p = {ref.p_value:.3f})", flush=True)
+    os.makedirs(args.out, exist_ok=True)
+    result = {"data": args.data, "seconds": seconds, "history": {k: [float(v) for v in vs] for k, vs in
+                                                                 history.history.items()},
+              "mmd2": test.mmd2, "p_value": test.p_value, "mmd2_data_vs_data": ref.mmd2, "p_value_data_vs_data": ref.p_value}
+    png = os.path.join(args.out, "data_vs_samples.png")
+    if args.data == "mixture":
+        save_scatter_png([held_out, model.chains.numpy(), samples], png,
+                         titles=["data (held out)", "persistent chains", f"fresh chains, {args.sample_moves} moves"])
+    else:
+        gibbs = model.gibbs_sample(noise, n_steps=args.sample_moves, seed=args.seed)
+        cov_data = np.cov(held_out.T)
+
+        def cov_error(s):
+            return float(np.linalg.norm(np.cov(s.T) - cov_data) / np.linalg.norm(cov_data))
+
+        ratio = samples.std(0) / held_out.std(0)
+        result.update({"max_abs_mean_error": float(np.abs(samples.mean(0) - held_out.mean(0)).max()),
+                       "std_ratio_range": [float(ratio.min()), float(ratio.max())],
+                       "cov_relative_error": cov_error(samples), "cov_relative_error_gibbs": cov_error(gibbs),
+                       "cov_relative_error_independent": float(np.linalg.norm(np.diag(np.diag(cov_data)) - cov_data)
+                                                               / np.linalg.norm(cov_data))})
+        print(f"moments of HMC samples vs held-out data (standardised units): largest mean error "
+              f"{result['max_abs_mean_error']:.3f}; std ratio in [{ratio.min():.3f}, {ratio.max():.3f}]; covariance "
+              f"relative error {result['cov_relative_error']:.3f} (exact Gibbs samples of the same RBM "
+              f"{result['cov_relative_error_gibbs']:.3f}; independent-pixels baseline "
+              f"{result['cov_relative_error_independent']:.3f})", flush=True)
+
+        def images(f):
+            full = np.zeros((len(f), 49), "float32")
+            full[:, kept] = f * std + mean
+            return full
+
+        save_tiled_png(np.concatenate([images(held_out[:50]), images(samples[:50])]), png, (7, 7),
+                       tile_shape=(10, 10), scale=4)
+    path = os.path.join(args.out, f"{type(model).__name__}.keras")
+    model.save(path)
+    result.update({"picture": png, "keras_model": path})
+    with open(os.path.join(args.out, "result.json"), "w") as f:
+        json.dump(result, f, indent=2, default=float)
+    print(f"wrote {png}, {path}", flush=True)
+    return result
+
+
+def run_network3(args):
+    """Nielsen's chapter 6 network `args.preset` trained by `Network.SGD` (network3's printout).
+
+    Writes `training_curves.png` (training vs validation accuracy and cost
+    per epoch: the overfitting diagnostic), `history.csv`, the `.keras`
+    model(s) and `result.json` under `args.out`. The `ensemble` preset trains
+    `args.ensemble` dropout networks (seeds seed, seed+1, ...) and reports
+    their majority vote.
+    """
+    import csv
+
+    from keras_dlt.models.network3 import PRESETS, ensemble_accuracy, preset
+    from keras_dlt.plotting import save_training_curves_png
+
+    description, settings, reported = PRESETS[args.preset]
+    epochs = args.epochs if args.epochs is not None else settings["epochs"]
+    eta = args.eta if args.eta is not None else settings["eta"]
+    lmbda = args.lmbda if args.lmbda is not None else settings["lmbda"]
+    train, valid, test = load_mnist(args.data)
+    os.makedirs(args.out, exist_ok=True)
+    n_nets = args.ensemble if args.preset == "ensemble" else 1
+    nets, histories, start = [], [], time.perf_counter()
+    for i in range(n_nets):
+        keras.utils.set_random_seed(args.seed + i)
+        net = preset(args.preset, args.mini_batch_size, seed=args.seed + i)
+        print(f"... network3 preset '{args.preset}' ({description}){f', network {i + 1} of {n_nets}' if n_nets > 1 else ''}: "
+              f"{epochs} epochs, mini-batch {args.mini_batch_size}, eta {eta}, lmbda {lmbda}; "
+              f"Nielsen reports {reported:.2%}", flush=True)
+        history = net.SGD(train, epochs, args.mini_batch_size, eta, valid, test, lmbda=lmbda, verbose=args.verbose,
+                          shuffle=not args.no_shuffle, monitor_training=not args.no_monitor)
+        net.save(os.path.join(args.out, f"{net.name}_{i}.keras" if n_nets > 1 else f"{net.name}.keras"))
+        nets.append(net)
+        histories.append(history.history)
+    seconds = time.perf_counter() - start
+    result = {"preset": args.preset, "epochs": epochs, "eta": eta, "lmbda": lmbda, "seconds": seconds,
+              "reported_test_accuracy": reported,
+              "best_validation_accuracy": [n.best_validation_accuracy for n in nets],
+              "test_accuracy_at_best_validation": [n.best_test_accuracy for n in nets],
+              "final_test_accuracy": [n.accuracy(test) for n in nets]}
+    if n_nets > 1:
+        result["ensemble_test_accuracy"] = ensemble_accuracy(nets, test)
+        print(f"Ensemble of {n_nets} (majority vote): test accuracy {result['ensemble_test_accuracy']:.2%}")
+    curves = save_training_curves_png(histories[0], os.path.join(args.out, "training_curves.png"))
+    with open(os.path.join(args.out, "history.csv"), "w", newline="") as f:
+        keys = sorted(histories[0])
+        writer = csv.writer(f)
+        writer.writerow(["epoch", *keys])
+        for e in range(len(histories[0][keys[0]])):
+            writer.writerow([e, *(histories[0][k][e] for k in keys)])
+    with open(os.path.join(args.out, "result.json"), "w") as f:
+        json.dump(result, f, indent=2, default=float)
+    print(f"{seconds:.0f} s; wrote {curves}, history.csv, result.json and the model(s) in {args.out}", flush=True)
     return result

@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 
-__all__ = ["save_traces_png", "scale_to_unit_interval", "tile_raster_images", "save_png", "save_tiled_png", "filters_of"]
+__all__ = ["save_traces_png", "save_scatter_png", "save_training_curves_png", "scale_to_unit_interval", "tile_raster_images", "save_png", "save_tiled_png", "filters_of"]
 
 
 def scale_to_unit_interval(ndar, eps=1e-8):
@@ -165,6 +165,97 @@ def save_traces_png(samples, path, targets=None, panel_height=80, width=800):
         for c in range(chains):
             draw.line(list(zip(xs, y(samples[:, c, d]))), fill=colours[c % len(colours)])
         draw.line([(0, top + panel_height - 1), (width - 1, top + panel_height - 1)], fill=(220, 220, 220))
+    folder = os.path.dirname(os.fspath(path))
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    image.save(path)
+    return path
+
+
+def save_scatter_png(point_sets, path, titles=None, size=300, limits=None):
+    """2-D point sets side by side, one panel each, on shared axes (e.g. data vs model samples; PIL only).
+
+    Args:
+        point_sets: list of [n, 2] arrays.
+        path: PNG to write.
+        titles: optional panel captions.
+        size: panel width and height in pixels.
+        limits: ((xmin, xmax), (ymin, ymax)); default the pooled range plus 5 %.
+    """
+    from PIL import Image, ImageDraw
+
+    sets = [np.asarray(p, "float64") for p in point_sets]
+    for i, p in enumerate(sets):
+        if p.ndim != 2 or p.shape[1] != 2:
+            raise ValueError(f"save_scatter_png: point set {i} must be [n, 2]; got shape {p.shape}")
+    if limits is None:
+        pooled = np.concatenate(sets)
+        pooled = pooled[np.all(np.isfinite(pooled), axis=1)]
+        lo, hi = pooled.min(0), pooled.max(0)
+        pad = 0.05 * np.maximum(hi - lo, 1e-6)
+        limits = tuple(zip(lo - pad, hi + pad))
+    (x0, x1), (y0, y1) = limits
+    top = 16 if titles else 0
+    image = Image.new("RGB", (size * len(sets), size + top), "white")
+    draw = ImageDraw.Draw(image)
+    for i, p in enumerate(sets):
+        left = i * size
+        if titles:
+            draw.text((left + 4, 2), str(titles[i]), fill=(0, 0, 0))
+        draw.rectangle([left, top, left + size - 1, top + size - 1], outline=(200, 200, 200))
+        px = left + (p[:, 0] - x0) / (x1 - x0) * (size - 1)
+        py = top + (1 - (p[:, 1] - y0) / (y1 - y0)) * (size - 1)
+        for a, b in zip(px, py):
+            if np.isfinite(a) and np.isfinite(b):
+                draw.point((a, b), fill=(31, 119, 180))
+    folder = os.path.dirname(os.fspath(path))
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    image.save(path)
+    return path
+
+
+def save_training_curves_png(history, path, panels=(("accuracy", ("train_accuracy", "val_accuracy")),
+                                                    ("cost", ("train_cost", "val_loss"))), size=(420, 260)):
+    """Per-epoch curves, one panel per quantity (training vs validation): the overfitting diagnostic (PIL only).
+
+    Args:
+        history: a Keras `History` or its `.history` dict (lists per key).
+        path: PNG to write.
+        panels: (title, keys) pairs; keys missing from the history are skipped.
+        size: (width, height) of each panel in pixels.
+    """
+    from PIL import Image, ImageDraw
+
+    logs = getattr(history, "history", history)
+    panels = [(title, [k for k in keys if logs.get(k)]) for title, keys in panels]
+    panels = [(title, keys) for title, keys in panels if keys]
+    if not panels:
+        raise ValueError(f"save_training_curves_png: none of the curves are in the history (keys: {sorted(logs)})")
+    colours = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40)]
+    width, height = size
+    image = Image.new("RGB", (width * len(panels), height), "white")
+    draw = ImageDraw.Draw(image)
+    for p, (title, keys) in enumerate(panels):
+        left, top, bottom = p * width + 40, 20, height - 20
+        right = (p + 1) * width - 10
+        values = np.concatenate([np.asarray(logs[k], "float64") for k in keys])
+        lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+        span = (hi - lo) or 1.0
+        draw.rectangle([left, top, right, bottom], outline=(200, 200, 200))
+        draw.text((left, 4), f"{title} per epoch", fill=(0, 0, 0))
+        draw.text((p * width + 2, top), f"{hi:.3g}", fill=(90, 90, 90))
+        draw.text((p * width + 2, bottom - 10), f"{lo:.3g}", fill=(90, 90, 90))
+        for i, k in enumerate(keys):
+            v = np.asarray(logs[k], "float64")
+            xs = left + (right - left) * (np.arange(len(v)) / max(len(v) - 1, 1))
+            ys = bottom - (bottom - top) * (v - lo) / span
+            colour = colours[i % len(colours)]
+            if len(v) > 1:
+                draw.line(list(zip(xs, ys)), fill=colour, width=2)
+            else:
+                draw.ellipse([xs[0] - 2, ys[0] - 2, xs[0] + 2, ys[0] + 2], fill=colour)
+            draw.text((right - 110, top + 4 + 12 * i), k, fill=colour)
     folder = os.path.dirname(os.fspath(path))
     if folder:
         os.makedirs(folder, exist_ok=True)

@@ -147,3 +147,30 @@ def test_hmc_app_prints_the_tutorials_report(tmp_path):
     from PIL import Image
 
     assert Image.open(out / "traces.png").size == (800, 5 * 80)
+
+
+def test_ebm_app_reports_a_two_sample_test_and_writes_the_picture(tmp_path):
+    out = tmp_path / "ebm"
+    stdout = run_app("ebm.py", "--n", "400", "--epochs", "2", "--chains", "100", "--sample-moves", "20",
+                     "--n-samples", "200", "--hidden", "16", "--out", str(out))
+    assert "two-sample test (MMD^2" in stdout and "data vs data" in stdout
+    result = json.load(open(out / "result.json"))
+    assert len(result["history"]["loss"]) == 2 and 0 <= result["p_value"] <= 1
+    from PIL import Image
+
+    assert Image.open(out / "data_vs_samples.png").size == (900, 316)
+    import keras
+
+    model = keras.saving.load_model(out / "EnergyModel.keras")
+    assert model.chains.shape == (100, 2)
+
+
+def test_ebm_app_digits_reports_moments(tmp_path):
+    out = tmp_path / "ebm_digits"
+    stdout = run_app("ebm.py", "--data", "digits", "--data-path", "sample", "--n", "500", "--epochs", "1",
+                     "--chains", "50", "--hidden", "10", "--sample-moves", "10", "--n-samples", "100",
+                     "--out", str(out))
+    assert "moments of HMC samples vs held-out data" in stdout
+    result = json.load(open(out / "result.json"))
+    assert {"cov_relative_error", "cov_relative_error_gibbs", "std_ratio_range"} <= set(result)
+    assert os.path.exists(out / "GaussianBernoulliRBM.keras") and os.path.exists(out / "data_vs_samples.png")

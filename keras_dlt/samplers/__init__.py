@@ -9,8 +9,9 @@ from keras_dlt.samplers.hmc import (
     SampleResult,
     sample,
     tutorial_gaussian,
+    tutorial_kernel,
 )
 
 __all__ = ["LogPartition", "ais_betas", "rbm_log_partition_ais", "rbm_log_partition_exact",
            "MovingAverageStepSizeAdaptation", "MovingAverageStepSizeAdaptationResults", "HMCSampler", "sample",
-           "SampleResult", "TUTORIAL_DEFAULTS", "tutorial_gaussian"]
+           "SampleResult", "TUTORIAL_DEFAULTS", "tutorial_gaussian", "tutorial_kernel"]

@@ -21,7 +21,7 @@ import tensorflow as tf
 
 from keras_dlt.utils import stateless_seeds
 
-__all__ = ["tutorial_gaussian", "MovingAverageStepSizeAdaptation", "MovingAverageStepSizeAdaptationResults", "HMCSampler", "sample",
+__all__ = ["tutorial_gaussian", "tutorial_kernel", "MovingAverageStepSizeAdaptation", "MovingAverageStepSizeAdaptationResults", "HMCSampler", "sample",
            "SampleResult", "TUTORIAL_DEFAULTS"]
 
 #: The tutorial's HMC_sampler defaults.
@@ -146,9 +146,21 @@ def _check_energy(energy_fn, positions, what):
     return positions
 
 
-def _kernel(energy_fn, step_size, options):
+def tutorial_kernel(energy_fn, step_size=None, **options):
+    """The tutorial's HMC move as a kernel: `tfp.mcmc.HamiltonianMonteCarlo` on -energy, step size adapted.
+
+    Args:
+        energy_fn: positions [n_chains, dim] -> energies [n_chains].
+        step_size: the starting step size (a float, tensor or variable);
+            default `initial_stepsize` of the options.
+        **options: `TUTORIAL_DEFAULTS` overrides (`n_steps`, bounds, rates).
+
+    Returns:
+        A `MovingAverageStepSizeAdaptation` over `HamiltonianMonteCarlo`.
+    """
     tfp = _tfp()
-    o = {**TUTORIAL_DEFAULTS, **options}
+    o = _options(options, "tutorial_kernel")
+    step_size = float(o["initial_stepsize"]) if step_size is None else step_size
     hmc = tfp.mcmc.HamiltonianMonteCarlo(lambda x: -energy_fn(x), step_size=step_size,
                                          num_leapfrog_steps=int(o["n_steps"]), store_parameters_in_results=True)
     return MovingAverageStepSizeAdaptation(
@@ -203,7 +215,7 @@ class HMCSampler:
         self._avg = tf.Variable(float(self.options["target_acceptance_rate"]), name="avg_acceptance_rate")
         self._seed = tf.constant(stateless_seeds(seed)[0])
         self._count = tf.Variable(0, dtype=tf.int32, name="draws")
-        self._kernel = _kernel(energy_fn, self._stepsize, self.options)
+        self._kernel = tutorial_kernel(energy_fn, self._stepsize, **options)
         self._draw = tf.function(self._draw_graph, jit_compile=jit_compile)
 
     @property
@@ -283,7 +295,7 @@ def _compiled_run(energy_fn, options, num_results, num_burnin, jit_compile):
     """The compiled run for these settings, kept so that a second `sample` call skips tracing and XLA."""
     tfp = _tfp()
     options = dict(options)
-    kernel = _kernel(energy_fn, tf.constant(float(options["initial_stepsize"])), options)
+    kernel = tutorial_kernel(energy_fn, tf.constant(float(options["initial_stepsize"])), **options)
 
     def trace(_, results):
         return (tf.reduce_mean(tf.cast(results.inner_results.is_accepted, tf.float32)), results.avg_acceptance_rate,
