@@ -174,3 +174,19 @@ def test_ebm_app_digits_reports_moments(tmp_path):
     result = json.load(open(out / "result.json"))
     assert {"cov_relative_error", "cov_relative_error_gibbs", "std_ratio_range"} <= set(result)
     assert os.path.exists(out / "GaussianBernoulliRBM.keras") and os.path.exists(out / "data_vs_samples.png")
+
+
+def test_network3_app_preset_prints_network3s_lines_and_writes_the_diagnostic(tmp_path):
+    out = tmp_path / "n3"
+    stdout = run_app("network3.py", "--preset", "baseline", "--data", "sample", "--epochs", "2", "--out", str(out))
+    for line in ("Epoch 0: validation accuracy", "Epoch 1: validation accuracy", "Finished training network.",
+                 "Best validation accuracy of", "Corresponding test accuracy of"):
+        assert line in stdout, line
+    result = json.load(open(out / "result.json"))
+    assert result["epochs"] == 2 and result["eta"] == 0.1 and 0.5 < result["final_test_accuracy"][0] <= 1
+    from PIL import Image
+
+    assert Image.open(out / "training_curves.png").size == (840, 260)
+    header = open(out / "history.csv").readline().strip().split(",")
+    assert {"train_accuracy", "val_accuracy", "train_cost", "val_loss"} <= set(header)
+    assert os.path.exists(out / "network3_baseline.keras")
