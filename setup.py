@@ -7,7 +7,7 @@ setup(
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     packages=find_packages(include=["keras_dlt", "keras_dlt.*"]),
-    package_data={"keras_dlt.datasets": ["_bundled/*.npz", "_bundled/*.txt"]},
+    package_data={"keras_dlt.datasets": ["_bundled/*.npz", "_bundled/*.txt", "_bundled/*.pickle"]},
     include_package_data=True,
     python_requires=">=3.11",
     install_requires=[

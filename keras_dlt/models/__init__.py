@@ -7,6 +7,7 @@ from keras_dlt.models.energy_model import EnergyModel
 from keras_dlt.models.gaussian_rbm import GaussianBernoulliRBM
 from keras_dlt.models import network3
 from keras_dlt.models.network3 import Network
+from keras_dlt.models.rnn_rbm import RnnRbm
 
 __all__ = ["LogisticRegression", "MLP", "LeNet", "DenoisingAutoencoder", "StackedDenoisingAutoencoder", "RBM", "DBN",
-           "EnergyModel", "GaussianBernoulliRBM", "network3", "Network"]
+           "EnergyModel", "GaussianBernoulliRBM", "network3", "Network", "RnnRbm"]

@@ -1,0 +1,299 @@
+"""RNN-RBM for polyphonic music (Boulanger-Lewandowski, Bengio & Vincent 2012; the tutorial's rnnrbm.py).
+
+A sequence of binary frames v_1..v_T is modelled by one RBM per frame whose
+biases come from an RNN over the past frames:
+
+    bv_t = bv + u_{t-1} Wuv,   bh_t = bh + u_{t-1} Wuh          (tutorial eqs. 5-6)
+    u_t  = tanh(bu + v_t Wvu + u_{t-1} Wuu),   u_0 = 0           (eq. 7)
+
+Training (as the tutorial): each chunk of <= 100 frames starts from u_0 = 0;
+all its frames' RBMs run CD-15 at once, starting at the data, and the cost
+mean_t F_t(v_t) - mean_t F_t(v~_t) is differentiated with the samples v~ held
+constant, through the RNN (back-propagation through time in the chunk).
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from keras_dlt.layers.rbm import bernoulli, free_energy, gibbs_chain
+from keras_dlt.models.tutorial_sgd import TutorialSGD
+from keras_dlt.utils import stateless_seeds
+
+__all__ = ["RnnRbm", "chunks", "frame_accuracy_score"]
+
+
+def chunks(sequences, length=100):
+    """Cuts each sequence [T, n] into consecutive pieces of at most `length` frames (the tutorial's batches)."""
+    if not isinstance(length, (int, np.integer)) or length < 1:
+        raise ValueError(f"chunks: length must be an int >= 1. Received: {length}")
+    return [s[i:i + length] for s in sequences for i in range(0, len(s), length)]
+
+
+def frame_accuracy_score(predicted, target):
+    """Bay et al. (2009) frame-level accuracy: TP / (TP + FP + FN), summed over all frames and notes."""
+    p, t = np.asarray(predicted) > 0.5, np.asarray(target) > 0.5
+    tp = np.sum(p & t)
+    denominator = tp + np.sum(p & ~t) + np.sum(~p & t)
+    return float(tp / denominator) if denominator else 1.0
+
+
+@keras.saving.register_keras_serializable(package="keras_dlt")
+class RnnRbm(TutorialSGD, keras.Model):
+    """The tutorial's RNN-RBM, trained by `fit` on chunks of piano-roll frames.
+
+    `fit` takes a `tf.data.Dataset` of chunks [T, n_visible] (T may vary;
+    see `training_dataset`) or one array [T, n_visible]; each element is one
+    update. It reports `pseudo_log_likelihood`: the tutorial's monitor, the
+    log-probability of the data frames under the visible means of the chain's
+    last step, summed over notes, averaged over frames (higher is better).
+
+    Args:
+        n_hidden: RBM hidden units. Default 150.
+        n_hidden_recurrent: RNN units. Default 100.
+        n_visible: notes per frame. Default 88.
+        k: Gibbs steps of the training chains. Default 15.
+        generate_k: Gibbs steps per generated frame. Default 25.
+        seed: seed of the initialisation and of all sampling.
+
+    Example:
+        >>> rolls = load_piano_rolls()["train"]                # bundled JSB chorales
+        >>> model = RnnRbm(seed=1)
+        >>> model.compile()                                     # SGD, lr 0.001 (the tutorial's)
+        >>> model.fit(model.training_dataset(rolls), epochs=200)
+        >>> song = model.generate(n_steps=200, seed=2)          # [200, 88] of 0/1
+    """
+
+    default_learning_rate = 0.001
+
+    def __init__(self, n_hidden=150, n_hidden_recurrent=100, n_visible=88, k=15, generate_k=25, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        for name, value in (("n_hidden", n_hidden), ("n_hidden_recurrent", n_hidden_recurrent),
+                            ("n_visible", n_visible), ("k", k), ("generate_k", generate_k)):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"RnnRbm: {name} must be an int >= 1. Received: {name}={value}")
+        self.n_hidden, self.n_hidden_recurrent, self.n_visible = int(n_hidden), int(n_hidden_recurrent), int(n_visible)
+        self.k, self.generate_k = int(k), int(generate_k)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.monitor_tracker = keras.metrics.Mean(name="pseudo_log_likelihood")
+        self.build((None, self.n_visible))
+
+    @property
+    def metrics(self):
+        return [self.monitor_tracker]
+
+    def build(self, input_shape):
+        if self.built:
+            return
+        nv, nh, nr = self.n_visible, self.n_hidden, self.n_hidden_recurrent
+
+        def normal(i):  # the tutorial's shared_normal(..., 0.01)
+            return keras.initializers.RandomNormal(0.0, 0.01, seed=None if self.seed is None else self.seed + i)
+
+        self.W = self.add_weight(name="W", shape=(nv, nh), initializer=normal(1))
+        self.bv = self.add_weight(name="bv", shape=(nv,), initializer="zeros")
+        self.bh = self.add_weight(name="bh", shape=(nh,), initializer="zeros")
+        self.Wuh = self.add_weight(name="Wuh", shape=(nr, nh), initializer=normal(2))
+        self.Wuv = self.add_weight(name="Wuv", shape=(nr, nv), initializer=normal(3))
+        self.Wvu = self.add_weight(name="Wvu", shape=(nv, nr), initializer=normal(4))
+        self.Wuu = self.add_weight(name="Wuu", shape=(nr, nr), initializer=normal(5))
+        self.bu = self.add_weight(name="bu", shape=(nr,), initializer="zeros")
+        self.built = True
+
+    # -- the model ---------------------------------------------------------------------
+    def recurrence(self, v):
+        """The RNN over a sequence v [T, n_visible] from u_0 = 0: (bv_t [T, nv], bh_t [T, nh], u [T, nr]).
+
+        bv_t, bh_t are frame t's RBM biases (from u_{t-1}); u_t the state after frame t.
+        """
+        v = ops.cast(v, "float32")
+        x = ops.matmul(v, self.Wvu) + self.bu  # the input part of every step at once
+        wuu = ops.convert_to_tensor(self.Wuu)
+        u = tf.scan(lambda u_prev, x_t: tf.tanh(x_t + tf.linalg.matvec(wuu, u_prev, transpose_a=True)), x,
+                    initializer=tf.zeros([self.n_hidden_recurrent]))
+        u_prev = ops.concatenate([ops.zeros((1, self.n_hidden_recurrent)), u[:-1]], axis=0)
+        return ops.matmul(u_prev, self.Wuv) + self.bv, ops.matmul(u_prev, self.Wuh) + self.bh, u
+
+    def call(self, inputs):
+        """The frames' RBM visible biases bv_t [T, n_visible] for a sequence (the RNN's output)."""
+        return self.recurrence(inputs)[0]
+
+    def free_energies(self, v):
+        """F_t(v_t) of each frame under its own RBM, [T]."""
+        bv_t, bh_t, _ = self.recurrence(v)
+        return free_energy(ops.cast(v, "float32"), self.W, bv_t, bh_t)
+
+    def _next_seed(self):
+        return keras.random.randint((2,), 0, 2**31 - 1, seed=self.seed_generator, dtype="int32")
+
+    def _chain(self, v_start, k, bv_t, bh_t, seed):
+        s0, s1 = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
+        h0 = bernoulli(tf.sigmoid(tf.matmul(v_start, self.W) + bh_t), s0)
+        return gibbs_chain(h0, k, ops.convert_to_tensor(self.W), bv_t, bh_t, s1)
+
+    def train_step(self, data):
+        v = data[0] if isinstance(data, (tuple, list)) else data
+        v = ops.reshape(ops.cast(v, "float32"), (-1, self.n_visible))
+        seed = self._next_seed()
+        with tf.GradientTape() as tape:
+            bv_t, bh_t, _ = self.recurrence(v)
+            with tape.stop_recording():
+                end = self._chain(v, self.k, bv_t, bh_t, seed)  # CD-k from the data, all frames at once
+            v_model = tf.stop_gradient(end["v"])
+            cost = ops.mean(free_energy(v, self.W, bv_t, bh_t)) - ops.mean(free_energy(v_model, self.W, bv_t, bh_t))
+        grads = tape.gradient(cost, self.trainable_variables)
+        self.optimizer.apply(grads, self.trainable_variables)
+        self.monitor_tracker.update_state(self._monitor(v, end["v_logits"]))
+        return {m.name: m.result() for m in self.metrics}
+
+    def test_step(self, data):
+        v = data[0] if isinstance(data, (tuple, list)) else data
+        v = ops.reshape(ops.cast(v, "float32"), (-1, self.n_visible))
+        bv_t, bh_t, _ = self.recurrence(v)
+        end = self._chain(v, self.k, bv_t, bh_t, self._next_seed())
+        self.monitor_tracker.update_state(self._monitor(v, end["v_logits"]))
+        return {m.name: m.result() for m in self.metrics}
+
+    @staticmethod
+    def _monitor(v, v_logits):
+        # sum_i v log m + (1 - v) log(1 - m), m = sigmoid(logits), from logits; mean over frames.
+        return -ops.mean(ops.sum(ops.softplus(v_logits) - v * v_logits, axis=-1))
+
+    # -- data ------------------------------------------------------------------------------
+    def training_dataset(self, sequences, chunk_length=100, shuffle=True, seed=None):
+        """A `tf.data.Dataset` of the sequences' chunks ([<= chunk_length, n_visible] each), reshuffled every epoch.
+
+        Checks every sequence first (2-D, n_visible wide, 0/1, finite), naming the bad one.
+        """
+        self._check_sequences(sequences, "training_dataset")
+        pieces = chunks([np.asarray(s, "float32") for s in sequences], chunk_length)
+        lengths = np.array([len(p) for p in pieces])
+        flat = tf.RaggedTensor.from_row_lengths(np.concatenate(pieces), lengths)
+        ds = tf.data.Dataset.from_tensor_slices(flat).map(lambda r: r.to_tensor() if isinstance(r, tf.RaggedTensor) else r)
+        if shuffle:
+            ds = ds.shuffle(len(pieces), seed=seed, reshuffle_each_iteration=True)
+        return ds.prefetch(tf.data.AUTOTUNE)
+
+    def _check_sequences(self, sequences, what):
+        if isinstance(sequences, np.ndarray) and sequences.ndim == 2:
+            sequences = [sequences]
+        if not len(sequences):
+            raise ValueError(f"RnnRbm.{what}: no sequences.")
+        for i, s in enumerate(sequences):
+            s = np.asarray(s)
+            if s.ndim != 2 or s.shape[1] != self.n_visible or not len(s):
+                raise ValueError(f"RnnRbm.{what}: sequence {i} must be a piano-roll [T, {self.n_visible}]. "
+                                 f"Received: shape={s.shape}")
+            if not np.all(np.isin(s, (0, 1))):
+                raise ValueError(f"RnnRbm.{what}: sequence {i} must hold only 0 and 1 (a binary piano-roll).")
+        return sequences
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """`Model.fit` on chunks; a list of sequences is turned into `training_dataset(x)` first."""
+        if isinstance(x, (list, tuple)):
+            x = self.training_dataset(x, seed=self.seed)
+        elif isinstance(x, np.ndarray):
+            self._check_sequences(x, "fit")
+            x = tf.data.Dataset.from_tensors(x.astype("float32"))
+        return super().fit(x, y, *args, **kwargs)
+
+    # -- generation and evaluation --------------------------------------------------------------
+    @tf.function(reduce_retracing=True)
+    def _generate(self, n_steps, n_sequences, seed):
+        nr, nv = self.n_hidden_recurrent, self.n_visible
+
+        def step(t, u_prev, frames):
+            bv_t = tf.matmul(u_prev, self.Wuv) + self.bv
+            bh_t = tf.matmul(u_prev, self.Wuh) + self.bh
+            s = tf.random.experimental.stateless_fold_in(seed, t)
+            end = self._chain(tf.zeros([n_sequences, nv]), self.generate_k, bv_t, bh_t, s)  # from silence
+            v_t = end["v"]
+            u_t = tf.tanh(self.bu + tf.matmul(v_t, self.Wvu) + tf.matmul(u_prev, self.Wuu))
+            return t + 1, u_t, frames.write(t, v_t)
+
+        frames = tf.TensorArray(tf.float32, size=n_steps)
+        _, _, frames = tf.while_loop(lambda t, *_: t < n_steps, step,
+                                     (tf.constant(0), tf.zeros([n_sequences, nr]), frames))
+        return tf.transpose(frames.stack(), (1, 0, 2))  # [n_sequences, n_steps, nv]
+
+    def generate(self, n_steps=200, seed=None, n_sequences=None):
+        """Samples a piece frame by frame (each frame a `generate_k`-step Gibbs chain from silence), one compiled call.
+
+        Returns:
+            numpy [n_steps, n_visible] of 0/1, or [n_sequences, n_steps, n_visible].
+        """
+        if not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
+            raise ValueError(f"RnnRbm.generate: n_steps must be an int >= 1. Received: {n_steps}")
+        out = self._generate(tf.constant(int(n_steps)), tf.constant(int(n_sequences or 1)),
+                             tf.constant(stateless_seeds(seed)[0])).numpy()
+        return out if n_sequences else out[0]
+
+    def predict_frames(self, sequence, n_samples=10, seed=None):
+        """p(v_t = 1 | v_<t) for every frame of `sequence` (teacher forcing): the average of `n_samples`
+        parallel `generate_k`-step chains' final visible means per frame, [T, n_visible]."""
+        v = np.asarray(self._check_sequences([sequence], "predict_frames")[0], "float32")
+        bv_t, bh_t, _ = self.recurrence(v)
+        t = len(v)
+        bv = tf.repeat(bv_t, n_samples, axis=0)
+        bh = tf.repeat(bh_t, n_samples, axis=0)
+        end = self._chain(tf.zeros([t * n_samples, self.n_visible]), self.generate_k, bv, bh,
+                          tf.constant(stateless_seeds(seed)[0]))
+        return tf.reduce_mean(tf.reshape(end["v_mean"], (t, n_samples, self.n_visible)), axis=1).numpy()
+
+    def frame_accuracy(self, sequences, n_samples=10, seed=None):
+        """Next-frame prediction accuracy (Bay et al. 2009; as Boulanger-Lewandowski et al. 2012 report it).
+
+        Each frame is predicted from the true past frames: a note is predicted
+        on when its estimated p(v_t,i = 1 | v_<t) (`predict_frames`) exceeds
+        0.5. Accuracy = TP / (TP + FP + FN) over all frames of all sequences.
+        """
+        sequences = self._check_sequences(sequences, "frame_accuracy")
+        seeds = stateless_seeds(seed, len(sequences))
+        preds = [self.predict_frames(s, n_samples, int(seeds[i][0])) for i, s in enumerate(sequences)]
+        return frame_accuracy_score(np.concatenate(preds), np.concatenate([np.asarray(s) for s in sequences]))
+
+    def log_likelihood(self, sequences, n_runs=100, n_betas=1000, seed=None):
+        """Average log p(v_t | v_<t) per frame (nats), each frame's log Z_t estimated by AIS.
+
+        The estimator: for every frame, annealed importance sampling
+        (Salakhutdinov & Murray 2008) from the RBM with the frame's biases and
+        no weights (tractable) to the frame's RBM, `n_betas` linear
+        temperatures, `n_runs` runs; log p(v_t | v_<t) = -F_t(v_t) - log Z_t.
+        Boulanger-Lewandowski et al. (2012) estimate the RBM-based models'
+        log-likelihood with AIS in the same way.
+        """
+        from keras_dlt.samplers.ais import rbm_log_partition_ais_batch
+
+        sequences = self._check_sequences(sequences, "log_likelihood")
+        seeds = stateless_seeds(seed, len(sequences))
+        total, frames = 0.0, 0
+        for i, s in enumerate(sequences):
+            v = np.asarray(s, "float32")
+            bv_t, bh_t, _ = self.recurrence(v)
+            log_z = rbm_log_partition_ais_batch(self.W, bv_t, bh_t, n_runs=n_runs, n_betas=n_betas,
+                                                seed=int(seeds[i][0]))
+            total += float(np.sum(-free_energy(v, self.W, bv_t, bh_t).numpy() - log_z))
+            frames += len(v)
+        return total / frames
+
+    # -- export, config ------------------------------------------------------------------------------------
+    def export(self, filepath, format="tf_saved_model", verbose=True, **kwargs):
+        """SavedModel with endpoints `generate(n_steps int32, seed int32[2])` -> [n_steps, n_visible] and
+        `serve(v [T, n_visible])` -> the frames' visible biases bv_t."""
+        if format != "tf_saved_model":
+            return super().export(filepath, format=format, verbose=verbose, **kwargs)
+        archive = keras.export.ExportArchive()
+        archive.track(self)
+        archive.add_endpoint("serve", lambda v: self.recurrence(v)[0],
+                             input_signature=[tf.TensorSpec((None, self.n_visible), tf.float32, name="v")])
+        archive.add_endpoint("generate", lambda n_steps, seed: self._generate(n_steps, tf.constant(1), seed)[0],
+                             input_signature=[tf.TensorSpec((), tf.int32, name="n_steps"),
+                                              tf.TensorSpec((2,), tf.int32, name="seed")])
+        archive.write_out(filepath, verbose=verbose)
+
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable, "n_hidden": self.n_hidden,
+                "n_hidden_recurrent": self.n_hidden_recurrent, "n_visible": self.n_visible, "k": self.k,
+                "generate_k": self.generate_k, "seed": self.seed}
