@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 
-__all__ = ["save_traces_png", "save_scatter_png", "save_training_curves_png", "scale_to_unit_interval", "tile_raster_images", "save_png", "save_tiled_png", "filters_of"]
+__all__ = ["save_traces_png", "save_scatter_png", "save_training_curves_png", "save_piano_roll_png", "scale_to_unit_interval", "tile_raster_images", "save_png", "save_tiled_png", "filters_of"]
 
 
 def scale_to_unit_interval(ndar, eps=1e-8):
@@ -256,6 +256,50 @@ def save_training_curves_png(history, path, panels=(("accuracy", ("train_accurac
             else:
                 draw.ellipse([xs[0] - 2, ys[0] - 2, xs[0] + 2, ys[0] + 2], fill=colour)
             draw.text((right - 110, top + 4 + 12 * i), k, fill=colour)
+    folder = os.path.dirname(os.fspath(path))
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    image.save(path)
+    return path
+
+
+def save_piano_roll_png(roll, path, dt=0.3, note_range=(21, 109), px_per_frame=4, px_per_note=4):
+    """A piano-roll as the tutorial's figure: time in seconds across, MIDI note number up (PIL only).
+
+    Args:
+        roll: [T, n_notes] of 0/1 (column j = MIDI note note_range[0] + j).
+        path: PNG to write.
+        dt: seconds per frame (for the time axis). Default 0.3.
+        note_range: (low, high) MIDI notes of the columns.
+        px_per_frame, px_per_note: pixel size of one cell.
+    """
+    from PIL import Image, ImageDraw
+
+    roll = np.asarray(roll)
+    lo, hi = note_range
+    if roll.ndim != 2 or roll.shape[1] != hi - lo:
+        raise ValueError(f"save_piano_roll_png: roll must be [T, {hi - lo}]; got shape {roll.shape}")
+    n_frames, n_notes = roll.shape
+    left, bottom, top = 34, 18, 6
+    width, height = left + n_frames * px_per_frame + 6, top + n_notes * px_per_note + bottom
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    for t, j in zip(*np.nonzero(roll > 0.5)):
+        x0, y0 = left + t * px_per_frame, top + (n_notes - 1 - j) * px_per_note
+        draw.rectangle([x0, y0, x0 + px_per_frame - 1, y0 + px_per_note - 1], fill=(20, 20, 20))
+    base = top + n_notes * px_per_note
+    draw.rectangle([left - 1, top - 1, left + n_frames * px_per_frame, base], outline=(150, 150, 150))
+    for note in range(lo, hi):
+        if note % 12 == 0:  # the Cs, labelled with their MIDI number
+            y = top + (hi - 1 - note) * px_per_note + px_per_note // 2
+            draw.line([(left - 4, y), (left - 1, y)], fill=(0, 0, 0))
+            draw.text((2, y - 5), str(note), fill=(0, 0, 0))
+    seconds = n_frames * dt
+    step = max(1, int(round(seconds / 10)))
+    for s in range(0, int(seconds) + 1, step):
+        x = left + s / dt * px_per_frame
+        draw.line([(x, base), (x, base + 3)], fill=(0, 0, 0))
+        draw.text((x - 3, base + 4), f"{s}s", fill=(0, 0, 0))
     folder = os.path.dirname(os.fspath(path))
     if folder:
         os.makedirs(folder, exist_ok=True)

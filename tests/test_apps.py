@@ -190,3 +190,41 @@ def test_network3_app_preset_prints_network3s_lines_and_writes_the_diagnostic(tm
     header = open(out / "history.csv").readline().strip().split(",")
     assert {"train_accuracy", "val_accuracy", "train_cost", "val_loss"} <= set(header)
     assert os.path.exists(out / "network3_baseline.keras")
+
+
+def test_rnnrbm_app_trains_generates_midi_and_pictures(tmp_path):
+    out = tmp_path / "rnnrbm"
+    stdout = run_app("rnnrbm.py", "--epochs", "1", "--hidden", "20", "--recurrent", "10", "--n-steps", "30",
+                     "--out", str(out), "--verbose", "2")
+    assert "Epoch 1 cost" in stdout and "Training took" in stdout
+    from keras_dlt.midi import midi_to_piano_roll
+
+    for i in (1, 2):
+        roll = midi_to_piano_roll(out / f"sample{i}.mid")
+        assert roll.shape[1] == 88 and len(roll) <= 30
+        assert os.path.exists(out / f"sample{i}.png")
+    assert os.path.exists(out / "RnnRbm.keras") and os.path.exists(out / "saved_model" / "saved_model.pb")
+    result = json.load(open(out / "result.json"))
+    assert len(result["costs"]) == 1 and not result["interrupted"]
+
+
+def test_rnnrbm_app_stops_cleanly_on_ctrl_c_and_still_generates(tmp_path):
+    import signal
+
+    out = tmp_path / "rnnrbm_int"
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "apps", "rnnrbm.py"), "--epochs", "500", "--hidden",
+                             "20", "--recurrent", "10", "--n-steps", "20", "--out", str(out), "--verbose", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    lines = []
+    for line in proc.stdout:  # wait until training runs (an epoch finished), then press Ctrl+C
+        lines.append(line)
+        if line.startswith("Epoch 1 cost"):
+            proc.send_signal(signal.SIGINT)
+            break
+    rest, err = proc.communicate(timeout=300)
+    stdout = "".join(lines) + rest
+    assert proc.returncode == 0, err[-2000:]
+    assert "Interrupted by user" in stdout
+    assert os.path.exists(out / "sample1.mid") and os.path.exists(out / "sample2.png")
+    assert json.load(open(out / "result.json"))["interrupted"] is True

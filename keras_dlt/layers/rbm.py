@@ -36,7 +36,7 @@ def bernoulli(p, seed):
     return tf.cast(tf.random.stateless_uniform(tf.shape(p), seed=seed, dtype=p.dtype) < p, p.dtype)
 
 
-def gibbs_chain(h0, k, kernel, visible_bias, hidden_bias, seed):
+def gibbs_chain(h0, k, kernel, visible_bias, hidden_bias, seed, unroll=False):
     """k steps h -> v -> h of block Gibbs sampling, in one `tf.while_loop`.
 
     Args:
@@ -45,6 +45,9 @@ def gibbs_chain(h0, k, kernel, visible_bias, hidden_bias, seed):
         kernel, visible_bias, hidden_bias: the RBM's weights (biases may be
             per-example matrices).
         seed: stateless seed [2] (int32); step i uses `fold_in(seed, i)`.
+        unroll: with a Python int `k`, write the k steps out instead of a
+            loop (faster for small matrices, where a loop's per-step
+            overhead dominates; the same numbers).
 
     Returns:
         dict with the last step's `v_logits` (pre-sigmoid), `v_mean`, `v`
@@ -65,6 +68,12 @@ def gibbs_chain(h0, k, kernel, visible_bias, hidden_bias, seed):
 
     n = tf.shape(h0)[0]
     zeros_v = tf.zeros([n, n_visible], dtype)
+    if unroll and isinstance(k, int):
+        state = (tf.constant(0), h0, zeros_v, zeros_v, tf.zeros_like(h0))
+        for _ in range(k):
+            state = step(*state)
+        _, h, v_logits, v, h_mean = state
+        return {"v_logits": v_logits, "v_mean": tf.sigmoid(v_logits), "v": v, "h_mean": h_mean, "h": h}
     _, h, v_logits, v, h_mean = tf.while_loop(
         lambda i, *_: i < k, step, (tf.constant(0), h0, zeros_v, zeros_v, tf.zeros_like(h0)),
         parallel_iterations=1,

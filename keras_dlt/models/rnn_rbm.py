@@ -66,6 +66,8 @@ class RnnRbm(TutorialSGD, keras.Model):
     """
 
     default_learning_rate = 0.001
+    #: Sequences of at most this many frames, of a length known when traced, run the RNN written out.
+    unroll_frames = 128
 
     def __init__(self, n_hidden=150, n_hidden_recurrent=100, n_visible=88, k=15, generate_k=25, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -111,8 +113,18 @@ class RnnRbm(TutorialSGD, keras.Model):
         v = ops.cast(v, "float32")
         x = ops.matmul(v, self.Wvu) + self.bu  # the input part of every step at once
         wuu = ops.convert_to_tensor(self.Wuu)
-        u = tf.scan(lambda u_prev, x_t: tf.tanh(x_t + tf.linalg.matvec(wuu, u_prev, transpose_a=True)), x,
-                    initializer=tf.zeros([self.n_hidden_recurrent]))
+        n_frames = v.shape[0]
+        if n_frames is not None and n_frames <= self.unroll_frames and tf.inside_function():
+            # A known, short length: the steps written out. A loop's per-step overhead (forward and, worse,
+            # its gradient) costs more than these tiny matmuls; `training_dataset` pads chunks to make this so.
+            u, steps = tf.zeros([1, self.n_hidden_recurrent]), []
+            for x_t in tf.split(x, n_frames):
+                u = tf.tanh(x_t + tf.matmul(u, wuu))
+                steps.append(u)
+            u = tf.concat(steps, 0)
+        else:
+            u = tf.scan(lambda u_prev, x_t: tf.tanh(x_t + tf.linalg.matvec(wuu, u_prev, transpose_a=True)), x,
+                        initializer=tf.zeros([self.n_hidden_recurrent]))
         u_prev = ops.concatenate([ops.zeros((1, self.n_hidden_recurrent)), u[:-1]], axis=0)
         return ops.matmul(u_prev, self.Wuv) + self.bv, ops.matmul(u_prev, self.Wuh) + self.bh, u
 
@@ -131,47 +143,63 @@ class RnnRbm(TutorialSGD, keras.Model):
     def _chain(self, v_start, k, bv_t, bh_t, seed):
         s0, s1 = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
         h0 = bernoulli(tf.sigmoid(tf.matmul(v_start, self.W) + bh_t), s0)
-        return gibbs_chain(h0, k, ops.convert_to_tensor(self.W), bv_t, bh_t, s1)
+        return gibbs_chain(h0, k, ops.convert_to_tensor(self.W), bv_t, bh_t, s1, unroll=True)
+
+    def _unpack(self, data):
+        """A chunk [T, nv], or (chunk padded at its end, number of real frames) from `training_dataset`."""
+        if isinstance(data, (tuple, list)):
+            v, n = data[0], (data[1] if len(data) > 1 else None)
+        else:
+            v, n = data, None
+        v = ops.reshape(ops.cast(v, "float32"), (-1, self.n_visible))
+        frames = tf.shape(v)[0]
+        n = frames if n is None else tf.cast(tf.reshape(n, []), tf.int32)
+        mask = tf.cast(tf.range(frames) < n, tf.float32)  # padding after the end changes no real frame (causal)
+        return v, mask, tf.cast(n, tf.float32)
 
     def train_step(self, data):
-        v = data[0] if isinstance(data, (tuple, list)) else data
-        v = ops.reshape(ops.cast(v, "float32"), (-1, self.n_visible))
+        v, mask, n = self._unpack(data)
         seed = self._next_seed()
         with tf.GradientTape() as tape:
             bv_t, bh_t, _ = self.recurrence(v)
             with tape.stop_recording():
                 end = self._chain(v, self.k, bv_t, bh_t, seed)  # CD-k from the data, all frames at once
             v_model = tf.stop_gradient(end["v"])
-            cost = ops.mean(free_energy(v, self.W, bv_t, bh_t)) - ops.mean(free_energy(v_model, self.W, bv_t, bh_t))
+            gap = free_energy(v, self.W, bv_t, bh_t) - free_energy(v_model, self.W, bv_t, bh_t)
+            cost = ops.sum(gap * mask) / n  # mean over the real frames
         grads = tape.gradient(cost, self.trainable_variables)
         self.optimizer.apply(grads, self.trainable_variables)
-        self.monitor_tracker.update_state(self._monitor(v, end["v_logits"]))
+        self.monitor_tracker.update_state(self._monitor(v, end["v_logits"], mask, n))
         return {m.name: m.result() for m in self.metrics}
 
     def test_step(self, data):
-        v = data[0] if isinstance(data, (tuple, list)) else data
-        v = ops.reshape(ops.cast(v, "float32"), (-1, self.n_visible))
+        v, mask, n = self._unpack(data)
         bv_t, bh_t, _ = self.recurrence(v)
         end = self._chain(v, self.k, bv_t, bh_t, self._next_seed())
-        self.monitor_tracker.update_state(self._monitor(v, end["v_logits"]))
+        self.monitor_tracker.update_state(self._monitor(v, end["v_logits"], mask, n))
         return {m.name: m.result() for m in self.metrics}
 
     @staticmethod
-    def _monitor(v, v_logits):
-        # sum_i v log m + (1 - v) log(1 - m), m = sigmoid(logits), from logits; mean over frames.
-        return -ops.mean(ops.sum(ops.softplus(v_logits) - v * v_logits, axis=-1))
+    def _monitor(v, v_logits, mask, n):
+        # sum_i v log m + (1 - v) log(1 - m), m = sigmoid(logits), from logits; mean over the real frames.
+        return -ops.sum(ops.sum(ops.softplus(v_logits) - v * v_logits, axis=-1) * mask) / n
 
     # -- data ------------------------------------------------------------------------------
     def training_dataset(self, sequences, chunk_length=100, shuffle=True, seed=None):
-        """A `tf.data.Dataset` of the sequences' chunks ([<= chunk_length, n_visible] each), reshuffled every epoch.
+        """A `tf.data.Dataset` of the sequences' chunks, reshuffled every epoch: (chunk padded to
+        [chunk_length, n_visible], its real length) pairs, which `fit` reads as one update each.
 
         Checks every sequence first (2-D, n_visible wide, 0/1, finite), naming the bad one.
         """
         self._check_sequences(sequences, "training_dataset")
         pieces = chunks([np.asarray(s, "float32") for s in sequences], chunk_length)
-        lengths = np.array([len(p) for p in pieces])
-        flat = tf.RaggedTensor.from_row_lengths(np.concatenate(pieces), lengths)
-        ds = tf.data.Dataset.from_tensor_slices(flat).map(lambda r: r.to_tensor() if isinstance(r, tf.RaggedTensor) else r)
+        # Every chunk padded with silence to chunk_length, with its real length: one shape, one trace,
+        # the RNN written out; the cost ignores the padding.
+        padded = np.zeros((len(pieces), chunk_length, self.n_visible), "float32")
+        for i, piece in enumerate(pieces):
+            padded[i, :len(piece)] = piece
+        lengths = np.array([len(p) for p in pieces], "int32")
+        ds = tf.data.Dataset.from_tensor_slices((padded, lengths))
         if shuffle:
             ds = ds.shuffle(len(pieces), seed=seed, reshuffle_each_iteration=True)
         return ds.prefetch(tf.data.AUTOTUNE)
@@ -197,6 +225,7 @@ class RnnRbm(TutorialSGD, keras.Model):
         elif isinstance(x, np.ndarray):
             self._check_sequences(x, "fit")
             x = tf.data.Dataset.from_tensors(x.astype("float32"))
+        kwargs.setdefault("shuffle", False)  # the chunk dataset reshuffles itself every epoch
         return super().fit(x, y, *args, **kwargs)
 
     # -- generation and evaluation --------------------------------------------------------------

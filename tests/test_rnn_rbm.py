@@ -1,0 +1,173 @@
+"""RNN-RBM: recurrence, training, generation, evaluation, export (issue 6)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from conftest import call_saved_model
+from keras_dlt.datasets import load_piano_rolls
+from keras_dlt.models import RnnRbm
+from keras_dlt.models.rnn_rbm import chunks, frame_accuracy_score
+from keras_dlt.samplers.ais import rbm_log_partition_ais_batch, rbm_log_partition_exact
+
+
+@pytest.fixture(scope="module")
+def jsb():
+    return load_piano_rolls()
+
+
+def tiny_model(seed=0, scale=0.5):
+    model = RnnRbm(n_hidden=8, n_hidden_recurrent=5, n_visible=88, seed=seed)
+    rng = np.random.default_rng(seed)
+    for w in model.trainable_variables:
+        w.assign(rng.normal(0, scale, w.shape).astype("float32"))
+    return model
+
+
+def test_recurrence_equals_a_direct_python_loop(jsb):
+    import tensorflow as tf
+
+    model = tiny_model()
+    v = jsb["train"][0][:12]
+    p = {w.name: w.numpy().astype("float64") for w in model.trainable_variables}
+    scanned = model.recurrence(v)  # eager: the tf.scan loop
+    unrolled = tf.function(model.recurrence)(tf.constant(v))  # traced with a known length: written out
+    for bv_t, bh_t, u in (scanned, unrolled):
+        u_prev = np.zeros(5)
+        for t in range(len(v)):  # the tutorial's eqs. 5-7, one frame at a time
+            np.testing.assert_allclose(bv_t[t], p["bv"] + u_prev @ p["Wuv"], rtol=1e-5, atol=1e-5)
+            np.testing.assert_allclose(bh_t[t], p["bh"] + u_prev @ p["Wuh"], rtol=1e-5, atol=1e-5)
+            u_prev = np.tanh(p["bu"] + v[t] @ p["Wvu"] + u_prev @ p["Wuu"])
+            np.testing.assert_allclose(u[t], u_prev, rtol=1e-5, atol=1e-5)
+
+
+def test_padding_a_chunk_changes_nothing(jsb):
+    """A chunk padded with silence and its length gives the same update as the bare chunk."""
+    import tensorflow as tf
+
+    v = jsb["train"][2][:37].astype("float32")
+    padded = np.zeros((100, 88), "float32")
+    padded[:37] = v
+    results = []
+    for data in (tf.constant(v), (tf.constant(padded), tf.constant(37))):
+        model = tiny_model(scale=0.1)
+        model.compile(optimizer=keras.optimizers.SGD(0.1))
+        logs = tf.function(model.train_step)(data)
+        results.append(([w.numpy() for w in model.trainable_variables], float(logs["pseudo_log_likelihood"])))
+    for a, b in zip(results[0][0], results[1][0]):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    assert results[0][1] == pytest.approx(results[1][1], rel=1e-4)
+
+
+def test_generation_shape_binary_reproducible():
+    model = RnnRbm(n_hidden=20, n_hidden_recurrent=10, seed=1)
+    a, b = model.generate(n_steps=30, seed=5), model.generate(n_steps=30, seed=5)
+    assert a.shape == (30, 88) and set(np.unique(a)) <= {0.0, 1.0}
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, model.generate(n_steps=30, seed=6))
+    assert model.generate(n_steps=7, seed=5, n_sequences=3).shape == (3, 7, 88)
+    # A new length does not retrace the compiled generator.
+    traces = model._generate.experimental_get_tracing_count()
+    model.generate(n_steps=11, seed=1)
+    assert model._generate.experimental_get_tracing_count() == traces
+
+
+def test_short_training_on_a_few_chorales_improves_the_monitor(jsb):
+    keras.utils.set_random_seed(0)
+    model = RnnRbm(n_hidden=50, n_hidden_recurrent=30, seed=0)
+    model.compile(optimizer=keras.optimizers.SGD(0.01))
+    seqs = jsb["train"][:20]
+    before = model.evaluate(model.training_dataset(seqs, shuffle=False), verbose=0)
+    history = model.fit(seqs, epochs=4, verbose=0)
+    after = model.evaluate(model.training_dataset(seqs, shuffle=False), verbose=0)
+    pll = history.history["pseudo_log_likelihood"]
+    assert pll[-1] > pll[0] + 5 and after > before + 5, (pll, before, after)
+
+
+def test_cost_gradient_holds_the_chain_end_constant(jsb):
+    """One update equals SGD on mean F(v) - mean F(v~) with v~ fixed (autodiff here vs the model's step)."""
+    import tensorflow as tf
+
+    from keras_dlt.layers.rbm import free_energy
+
+    model = tiny_model(scale=0.1)
+    v = jsb["train"][1][:10].astype("float32")
+    model.compile(optimizer=keras.optimizers.SGD(0.1))
+    twin = keras.random.SeedGenerator(0)  # draws the seed the model's next step will draw
+    twin.state.assign(model.seed_generator.state.numpy())
+    seed = keras.random.randint((2,), 0, 2**31 - 1, seed=twin, dtype="int32")
+    bv_t, bh_t, _ = model.recurrence(v)
+    v_model = model._chain(tf.constant(v), model.k, bv_t, bh_t, seed)["v"]
+    with tf.GradientTape() as tape:
+        bv_t, bh_t, _ = model.recurrence(v)
+        cost = tf.reduce_mean(free_energy(v, model.W, bv_t, bh_t)) - tf.reduce_mean(free_energy(v_model, model.W, bv_t, bh_t))
+    grads = tape.gradient(cost, model.trainable_variables)
+    expected = [w.numpy() - 0.1 * g.numpy() for w, g in zip(model.trainable_variables, grads)]
+    model.train_step(tf.constant(v))
+    for w, e in zip(model.trainable_variables, expected):
+        np.testing.assert_allclose(w.numpy(), e, rtol=1e-4, atol=1e-6, err_msg=w.name)
+
+
+def test_per_frame_log_z_by_ais_matches_exact_enumeration(jsb):
+    model = tiny_model()
+    v = jsb["test"][0][:6]
+    bv_t, bh_t, _ = model.recurrence(v)
+    exact = [rbm_log_partition_exact(model.W.numpy(), np.asarray(bv_t[t]), np.asarray(bh_t[t])) for t in range(6)]
+    exact = np.array([getattr(e, "log_z", e) for e in exact], "float64")
+    ais = rbm_log_partition_ais_batch(model.W, bv_t, bh_t, n_runs=100, n_betas=500, seed=1)
+    np.testing.assert_allclose(ais, exact, atol=0.1)
+    ll = model.log_likelihood([v], n_runs=100, n_betas=500, seed=1)
+    free = -np.asarray(model.free_energies(v), "float64")
+    assert ll == pytest.approx(np.mean(free - exact), abs=0.1)
+
+
+def test_frame_accuracy():
+    target = np.array([[1, 0, 1, 0], [0, 1, 0, 0]])
+    predicted = np.array([[1, 0, 0, 1], [0, 1, 0, 0]])
+    assert frame_accuracy_score(predicted, target) == pytest.approx(2 / 4)  # TP 2, FP 1, FN 1
+    model = RnnRbm(n_hidden=10, n_hidden_recurrent=5, seed=0)
+    model.bv.assign(np.where(np.arange(88) < 4, 8.0, -8.0).astype("float32"))  # always plays notes 21..24
+    seq = np.zeros((5, 88), "float32")
+    seq[:, :2] = 1
+    assert model.frame_accuracy([seq], seed=0) == pytest.approx(0.5)
+    assert model.predict_frames(seq, seed=0).shape == (5, 88)
+
+
+def test_keras_round_trip_and_saved_model_generate(tmp_path, jsb):
+    model = RnnRbm(n_hidden=12, n_hidden_recurrent=6, seed=2)
+    model.compile()
+    model.fit(jsb["train"][:2], epochs=1, verbose=0)
+    model.save(tmp_path / "r.keras")
+    loaded = keras.saving.load_model(tmp_path / "r.keras")
+    np.testing.assert_array_equal(loaded.generate(20, seed=3), model.generate(20, seed=3))
+    v = jsb["test"][0][:15].astype("float32")
+    model.export(tmp_path / "sm", verbose=False)
+    out = call_saved_model(tmp_path / "sm", v, ["serve"], tmp_path)
+    np.testing.assert_allclose(out["serve"], model(v), rtol=1e-5, atol=1e-6)
+    code = ("import sys, json, numpy as np, tensorflow as tf; m = tf.saved_model.load(sys.argv[1]); "
+            "g = m.generate(tf.constant(25), tf.constant([1, 2], tf.int32)).numpy(); "
+            "print(json.dumps([list(g.shape), sorted(np.unique(g).tolist()), 'keras_dlt' in sys.modules]))")
+    env = {k: val for k, val in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "sm")], capture_output=True, text=True,
+                          cwd=str(tmp_path), env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    shape, values, imported = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert shape == [25, 88] and set(values) <= {0.0, 1.0} and not imported
+
+
+def test_bad_input_clear_errors(jsb):
+    model = RnnRbm(n_hidden=5, n_hidden_recurrent=3)
+    with pytest.raises(ValueError, match=r"sequence 1 must be a piano-roll \[T, 88\]"):
+        model.training_dataset([jsb["train"][0], np.zeros((10, 80))])
+    with pytest.raises(ValueError, match="only 0 and 1"):
+        model.training_dataset([np.full((4, 88), 0.5)])
+    with pytest.raises(ValueError, match="n_hidden must be an int"):
+        RnnRbm(n_hidden=0)
+    with pytest.raises(ValueError, match="n_steps"):
+        model.generate(n_steps=0)
+    assert [len(c) for c in chunks([np.zeros((250, 88))], 100)] == [100, 100, 50]
