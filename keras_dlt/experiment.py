@@ -20,8 +20,15 @@ from keras_dlt.datasets import load_mnist
 from keras_dlt.samplers.ais import ais_betas
 from keras_dlt.utils import minibatches, steps_per_execution_for
 
-__all__ = ["positive_int", "common_parser", "supervised_parser", "run_supervised", "run_denoising_autoencoders", "run_sda", "run_rbm",
+__all__ = ["write_result", "positive_int", "common_parser", "supervised_parser", "run_supervised", "run_denoising_autoencoders", "run_sda", "run_rbm",
            "run_dbn", "run_hmc", "run_energy", "run_network3", "run_rnnrbm"]
+
+
+def write_result(folder, result):
+    """Writes an app's closing numbers as `result.json` in `folder` (numpy numbers as floats)."""
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "result.json"), "w") as f:
+        json.dump(result, f, indent=2, default=float)
 
 
 def positive_int(text):
@@ -146,8 +153,7 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model"):
         "keras_model": keras_path,
         "saved_model": saved_model,
     }
-    with open(os.path.join(args.out, "result.json"), "w") as f:
-        json.dump(result, f, indent=2, default=float)
+    write_result(args.out, result)
     print(f"wrote {filters_png}, {keras_path}" + (f", {saved_model}" if saved_model else ""))
     print(
         f"Optimization complete: best validation error {stopper.best_validation_error * 100:.3f} %, "
@@ -274,8 +280,7 @@ def run_rbm(args):
                        "test_log_likelihood": ll, "ais_seconds": time.perf_counter() - start})
         print(f"AIS log Z = {log_z.log_z:.2f} (bounds {log_z.low:.2f}, {log_z.high:.2f}); "
               f"average test log-likelihood = {ll:.2f} nats ({result['ais_seconds']:.0f} s)", flush=True)
-    with open(os.path.join(args.out, "result.json"), "w") as f:
-        json.dump(result, f, indent=2, default=float)
+    write_result(args.out, result)
     print(f"wrote {samples_png}, {len(pictures.written)} filter pictures, {keras_path}", flush=True)
     return result
 
@@ -331,8 +336,7 @@ def run_hmc(args):
               "target_cov": cov.tolist(), "final_stepsize": float(run.step_size[-1]),
               "final_acceptance_rate": float(run.avg_acceptance_rate[-1]), "ess": run.ess.tolist(),
               "rhat": run.rhat.tolist() if run.rhat is not None else None, "seconds": run.seconds}
-    with open(os.path.join(args.out, "result.json"), "w") as f:
-        json.dump(result, f, indent=2)
+    write_result(args.out, result)
     print(f"wrote {png}")
     return result
 
@@ -432,8 +436,7 @@ def run_energy(args):
     path = os.path.join(args.out, f"{type(model).__name__}.keras")
     model.save(path)
     result.update({"picture": png, "keras_model": path})
-    with open(os.path.join(args.out, "result.json"), "w") as f:
-        json.dump(result, f, indent=2, default=float)
+    write_result(args.out, result)
     print(f"wrote {png}, {path}", flush=True)
     return result
 
@@ -487,8 +490,7 @@ def run_network3(args):
         writer.writerow(["epoch", *keys])
         for e in range(len(histories[0][keys[0]])):
             writer.writerow([e, *(histories[0][k][e] for k in keys)])
-    with open(os.path.join(args.out, "result.json"), "w") as f:
-        json.dump(result, f, indent=2, default=float)
+    write_result(args.out, result)
     print(f"{seconds:.0f} s; wrote {curves}, history.csv, result.json and the model(s) in {args.out}", flush=True)
     return result
 
@@ -547,7 +549,6 @@ def run_rnnrbm(args):
                                                                        n_betas=args.ais_betas, seed=args.seed)
         print(f"test frame-level accuracy {result['test_frame_accuracy']:.2%}; AIS log-likelihood per frame "
               f"{result['test_log_likelihood_per_frame']:.2f} nats", flush=True)
-    with open(os.path.join(args.out, "result.json"), "w") as f:
-        json.dump(result, f, indent=2, default=float)
+    write_result(args.out, result)
     print(f"Training took {seconds:.1f} s; wrote {', '.join(os.path.basename(w) for w in written)}, {path}", flush=True)
     return result
