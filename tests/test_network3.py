@@ -164,3 +164,14 @@ def test_bad_input_clear_errors(small):
         net.SGD((x, y + 10), 1, 10, 0.1, verbose=0)
     with pytest.raises(ValueError, match="shape"):
         net.accuracy((x[:, :100], y))
+
+
+def test_early_stopping_with_the_foundations_patience_rule(small):
+    from keras_dlt.callbacks import PatienceEarlyStopping
+
+    (x, y), (xv, yv), (xt, yt) = small
+    net = Network([FullyConnectedLayer(784, 30, seed=0), SoftmaxLayer(30, 10)])
+    stop = PatienceEarlyStopping(patience=40, validation_data=(xv, yv), test_data=(xt, yt), verbose=0)
+    history = net.SGD((x, y), 50, 10, 0.5, (xv, yv), callbacks=[stop], verbose=0)
+    assert len(history.history["loss"]) < 50  # patience (40 mini-batches, grown on improvement) ran out
+    assert stop.best_validation_error == pytest.approx(1 - net.accuracy((xv, yv)), abs=1e-6)  # best weights back
