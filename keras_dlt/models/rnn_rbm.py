@@ -46,8 +46,9 @@ class RnnRbm(TutorialSGD, keras.Model):
     `fit` takes a `tf.data.Dataset` of chunks [T, n_visible] (T may vary;
     see `training_dataset`) or one array [T, n_visible]; each element is one
     update. It reports `pseudo_log_likelihood`: the tutorial's monitor, the
-    log-probability of the data frames under the visible means of the chain's
-    last step, summed over notes, averaged over frames (higher is better).
+    log-probability of the data frames under the visible means one half-step
+    past the chain's end (`mean_v` in rnnrbm.py), summed over notes, averaged
+    over frames (higher is better).
 
     Args:
         n_hidden: RBM hidden units. Default 150.
@@ -169,14 +170,18 @@ class RnnRbm(TutorialSGD, keras.Model):
             cost = ops.sum(gap * mask) / n  # mean over the real frames
         grads = tape.gradient(cost, self.trainable_variables)
         self.optimizer.apply(grads, self.trainable_variables)
-        self.monitor_tracker.update_state(self._monitor(v, end["v_logits"], mask, n))
+        self.monitor_tracker.update_state(self._monitor(v, self._monitor_logits(end, bv_t), mask, n))
         return {m.name: m.result() for m in self.metrics}
+
+    def _monitor_logits(self, end, bv_t):
+        """The tutorial's mean_v: one more half-step from the chain's end (h ~ p(h|v~), then p(v|h)), as logits."""
+        return tf.matmul(end["h"], self.W, transpose_b=True) + bv_t
 
     def test_step(self, data):
         v, mask, n = self._unpack(data)
         bv_t, bh_t, _ = self.recurrence(v)
         end = self._chain(v, self.k, bv_t, bh_t, self._next_seed())
-        self.monitor_tracker.update_state(self._monitor(v, end["v_logits"], mask, n))
+        self.monitor_tracker.update_state(self._monitor(v, self._monitor_logits(end, bv_t), mask, n))
         return {m.name: m.result() for m in self.metrics}
 
     @staticmethod
