@@ -186,7 +186,9 @@ def test_sample_shapes_range_and_seed(sample):
     (x, _), _, (xt, _) = sample
     model = RBM(n_hidden=16, k=1, persistent=False, seed=0)
     model.compile()
-    model.fit(x[:200], batch_size=20, epochs=1, verbose=0)
+    # Fixed order: some shuffles leave this tiny RBM with every hidden unit saturated, and then every
+    # chain is deterministic (the same means whatever the seed), which is right but not what this tests.
+    model.fit(x[:200], batch_size=20, epochs=1, verbose=0, shuffle=False)
     s1 = model.sample(xt[:4], n_samples=3, steps_between=5, seed=7)
     s2 = model.sample(xt[:4], n_samples=3, steps_between=5, seed=7)
     assert s1.shape == (3, 4, 784) and np.all((s1 >= 0) & (s1 <= 1))
