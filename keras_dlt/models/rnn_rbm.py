@@ -268,13 +268,17 @@ class RnnRbm(TutorialSGD, keras.Model):
         """p(v_t = 1 | v_<t) for every frame of `sequence` (teacher forcing): the average of `n_samples`
         parallel `generate_k`-step chains' final visible means per frame, [T, n_visible]."""
         v = np.asarray(self._check_sequences([sequence], "predict_frames")[0], "float32")
+        return self._predict_frames(tf.constant(v), tf.constant(int(n_samples)),
+                                    tf.constant(stateless_seeds(seed)[0])).numpy()
+
+    @tf.function(reduce_retracing=True)
+    def _predict_frames(self, v, n_samples, seed):
         bv_t, bh_t, _ = self.recurrence(v)
-        t = len(v)
+        t = tf.shape(v)[0]
         bv = tf.repeat(bv_t, n_samples, axis=0)
         bh = tf.repeat(bh_t, n_samples, axis=0)
-        end = self._chain(tf.zeros([t * n_samples, self.n_visible]), self.generate_k, bv, bh,
-                          tf.constant(stateless_seeds(seed)[0]))
-        return tf.reduce_mean(tf.reshape(end["v_mean"], (t, n_samples, self.n_visible)), axis=1).numpy()
+        end = self._chain(tf.zeros([t * n_samples, self.n_visible]), self.generate_k, bv, bh, seed)
+        return tf.reduce_mean(tf.reshape(end["v_mean"], (t, n_samples, self.n_visible)), axis=1)
 
     def frame_accuracy(self, sequences, n_samples=10, seed=None, threshold=0.5):
         """Next-frame prediction accuracy (Bay et al. 2009; as Boulanger-Lewandowski et al. 2012 report it).
