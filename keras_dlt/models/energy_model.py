@@ -18,6 +18,7 @@ from keras import ops
 
 from keras_dlt.models.tutorial_sgd import TutorialSGD
 from keras_dlt.samplers.hmc import TUTORIAL_DEFAULTS, tutorial_kernel
+from keras_dlt.utils import stateless_seeds
 
 __all__ = ["EnergyModel"]
 
@@ -140,7 +141,7 @@ class EnergyModel(TutorialSGD, keras.Model):
             lambda i, *_: i < n_moves, body, (tf.constant(0), chains, results, tf.constant(0.0)))
         return chains, results.step_size, results.avg_acceptance_rate, accepted / tf.cast(n_moves, tf.float32)
 
-    def sample(self, initial_positions=None, n_moves=100, seed=None, adapt=True):
+    def sample(self, initial_positions=None, n_moves=100, seed=None):
         """Moves chains `n_moves` HMC moves under the current model and returns their positions.
 
         Args:
@@ -148,8 +149,10 @@ class EnergyModel(TutorialSGD, keras.Model):
                 chains (which are then left unchanged).
             n_moves: HMC moves. Default 100.
             seed: int; the same seed gives the same samples.
-            adapt: keep adapting the step size, starting from the trained one
-                (the stored one is not changed). Default True.
+
+        The step size starts from the trained one and keeps adapting (the
+        tutorial's rule) during these moves; the model's stored step size and
+        chains are left unchanged.
 
         Returns:
             numpy [n, dim].
@@ -163,15 +166,9 @@ class EnergyModel(TutorialSGD, keras.Model):
         if len(x0.shape) != 2 or x0.shape[-1] != self.dim:
             raise ValueError(f"{type(self).__name__}.sample: initial_positions must be [n, {self.dim}]. "
                              f"Received: shape={tuple(x0.shape)}")
-        from keras_dlt.utils import stateless_seeds
-
         if not hasattr(self, "_sample_fn"):
             self._sample_fn = tf.function(self._hmc)
-        step = self.step_size.numpy()
-        try:
-            x, *_ = self._sample_fn(x0, tf.constant(int(n_moves)), tf.constant(stateless_seeds(seed)[0]))
-        finally:
-            self.step_size.assign(step)  # `sample` reads but does not move the training state
+        x, *_ = self._sample_fn(x0, tf.constant(int(n_moves)), tf.constant(stateless_seeds(seed)[0]))
         return ops.convert_to_numpy(x)
 
     # -- training ----------------------------------------------------------------------

@@ -18,6 +18,7 @@ import tensorflow as tf
 from keras import ops
 
 from keras_dlt.models.energy_model import EnergyModel
+from keras_dlt.utils import stateless_seeds
 
 __all__ = ["GaussianBernoulliRBM"]
 
@@ -87,8 +88,6 @@ class GaussianBernoulliRBM(EnergyModel):
         Not how the model trains (that is HMC on F), but an independent check
         of what the HMC chains should reach. Returns numpy [n, dim].
         """
-        from keras_dlt.utils import stateless_seeds
-
         v = tf.convert_to_tensor(np.asarray(v0, "float32"))
         seeds = tf.constant(stateless_seeds(seed, 2 * int(n_steps)))
         sigma = ops.exp(self.log_sigma)
