@@ -11,14 +11,11 @@ from keras_dlt.experiment import common_parser, positive_int, run_rnnrbm
 
 
 def main(argv=None):
-    p = common_parser(__doc__.splitlines()[0], learning_rate=0.001, epochs=200, batch_size=100, out="runs/rnnrbm")
-    p.set_defaults(data=None)
-    for action in p._actions:
-        if action.dest == "data":
-            action.help = ("piano-rolls: a folder of MIDI files (or train/valid/test subfolders), or a polyphonic-"
-                           "music .pickle; default: the bundled JSB chorales")
-        if action.dest == "batch_size":
-            action.help = "frames per training chunk (the tutorial's batch_size)"
+    p = common_parser(
+        __doc__.splitlines()[0], learning_rate=0.001, epochs=200, batch_size=100, out="runs/rnnrbm",
+        data_help="piano-rolls: a folder of MIDI files (or train/valid/test subfolders), or a polyphonic-music "
+                  ".pickle; default: the bundled JSB chorales",
+        batch_help="frames per training chunk (the tutorial's batch_size)")
     p.add_argument("--hidden", type=positive_int, default=150, help="RBM hidden units")
     p.add_argument("--recurrent", type=positive_int, default=100, help="RNN hidden units")
     p.add_argument("--k", type=positive_int, default=15, help="Gibbs steps of CD-k")

@@ -42,14 +42,21 @@ def positive_int(text):
     return value
 
 
-def common_parser(description, *, learning_rate, epochs, batch_size, out, epilog=None):
-    """An `argparse` parser with the flags every app shares (data, epochs, batch, lr, out, seed)."""
+_MNIST_HELP = ("MNIST source: a mnist.pkl.gz, mnist.npz, a folder of IDX files, or 'sample' (bundled). "
+               "Default: $KERAS_DLT_DATA, Keras' cache, download, bundled sample.")
+
+
+def common_parser(description, *, learning_rate, epochs, batch_size, out, epilog=None, data_help=_MNIST_HELP,
+                  batch_help="minibatch size"):
+    """An `argparse` parser with the flags every app shares (data, epochs, batch, lr, out, seed).
+
+    `data_help` and `batch_help` say what `--data` and `--batch-size` mean for an app whose data is not MNIST.
+    """
     p = argparse.ArgumentParser(description=description, epilog=epilog,
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--data", default=None, help="MNIST source: a mnist.pkl.gz, mnist.npz, a folder of IDX files, "
-                   "or 'sample' (bundled). Default: $KERAS_DLT_DATA, Keras' cache, download, bundled sample.")
+    p.add_argument("--data", default=None, help=data_help)
     p.add_argument("--epochs", type=int, default=epochs, help="maximum number of epochs (n_epochs)")
-    p.add_argument("--batch-size", type=int, default=batch_size, help="minibatch size")
+    p.add_argument("--batch-size", type=int, default=batch_size, help=batch_help)
     p.add_argument("--learning-rate", type=float, default=learning_rate, help="SGD learning rate")
     p.add_argument("--out", default=out, help="output folder (pictures, .keras model, SavedModel)")
     p.add_argument("--seed", type=int, default=1234, help="random seed (weights, noise, shuffling)")

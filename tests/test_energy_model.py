@@ -105,6 +105,8 @@ def test_bad_input_clear_errors():
     with pytest.raises(ValueError, match=r"energies; for 2 inputs it gave shape \(2, 3\)"):
         wide.build((None, 2))
     model.fit(gaussian_data(10), verbose=0)
+    with pytest.raises(ValueError, match="initial_positions hold NaN"):
+        model.sample(np.full((3, 2), np.nan, "float32"), n_moves=1)
     with pytest.raises(ValueError, match="must have 2 features"):
         model.fit(np.zeros((10, 3), "float32"), verbose=0)
 

@@ -162,6 +162,8 @@ class EnergyModel(TutorialSGD, keras.Model):
         if not isinstance(n_moves, (int, np.integer)) or n_moves < 1:
             raise ValueError(f"{type(self).__name__}.sample: n_moves must be an int >= 1. Received: {n_moves}")
         x0 = self.chains if initial_positions is None else np.asarray(initial_positions, "float32")
+        if initial_positions is not None and not np.all(np.isfinite(x0)):
+            raise ValueError(f"{type(self).__name__}.sample: initial_positions hold NaN or infinite values.")
         x0 = ops.convert_to_tensor(x0)
         if len(x0.shape) != 2 or x0.shape[-1] != self.dim:
             raise ValueError(f"{type(self).__name__}.sample: initial_positions must be [n, {self.dim}]. "
