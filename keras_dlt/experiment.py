@@ -73,9 +73,20 @@ def supervised_parser(description, *, learning_rate, epochs, batch_size, patienc
                    help="minibatches per compiled call; 0 = automatic (a divisor of the epoch, for speed)")
     p.add_argument("--shuffle", action="store_true",
                    help="shuffle the minibatches every epoch (the tutorial visits them in the same order)")
-    p.add_argument("--jit-compile", action="store_true", help="compile with XLA (helps on GPU; slower on this CPU)")
+    p.add_argument("--jit-compile", nargs="?", const="on", default="auto", choices=("auto", "on", "off"),
+                   help="compile the training step with XLA; auto = on for dense stacks at batch <= 10, where it is "
+                        "faster on CPU too (bench/README.md), off otherwise")
     p.add_argument("--no-export", action="store_true", help="skip the SavedModel export")
     return p
+
+
+def jit_compile_for(model, batch_size, choice="auto"):
+    """`jit_compile` for `model` at `batch_size`: "on", "off", or "auto" (the model's `fast_jit_batch_size`)."""
+    if choice in (True, "on"):
+        return True
+    if choice in (False, None, "off"):
+        return False
+    return batch_size <= getattr(model, "fast_jit_batch_size", 0)
 
 
 def _whole_batches(x, batch_size):
@@ -117,7 +128,7 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model"):
     model.compile(
         optimizer=keras.optimizers.SGD(learning_rate=args.learning_rate),
         steps_per_execution=spe,
-        jit_compile=args.jit_compile,
+        jit_compile=jit_compile_for(model, args.batch_size, args.jit_compile),
     )
     stopper = PatienceEarlyStopping(
         patience=patience,

@@ -92,6 +92,44 @@ def test_contractive_penalty_matches_the_jacobian(rng):
     assert float(layer.contractive_penalty(layer.encode(x))) == pytest.approx(expected, rel=1e-5)
 
 
+def test_written_out_gradients_equal_autodiff(rng):
+    model = DenoisingAutoencoder(n_hidden=7, corruption_level=0.3, seed=3)
+    model.build((None, 11))
+    ae = model.autoencoder
+    ae.visible_bias.assign(rng.normal(size=11).astype("float32"))
+    x = tf.constant(rng.uniform(size=(4, 11)).astype("float32"))
+    x_tilde = ae.corrupt(x)
+    assert np.any(x_tilde.numpy() != x.numpy())
+    variables = [ae.encoder.kernel, ae.encoder.bias, ae.visible_bias]
+    with tf.GradientTape() as tape:
+        cost = tf.reduce_mean(ae.reconstruction_cost(x, ae.decode_logits(ae.encode(x_tilde))))
+    expected = tape.gradient(cost, variables)
+    got_cost, got = model.cost_and_gradients(x, x_tilde)
+    assert float(got_cost) == pytest.approx(float(cost), rel=1e-6)
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g.numpy(), e.numpy(), rtol=1e-5, atol=1e-7)
+
+
+def test_train_step_respects_frozen_encoder_and_contraction(rng):
+    x = rng.uniform(size=(40, 9)).astype("float32")
+    frozen = DenoisingAutoencoder(n_hidden=5, seed=1)
+    frozen.build((None, 9))
+    frozen.autoencoder.encoder.trainable = False
+    kernel = frozen.autoencoder.encoder.kernel.numpy().copy()
+    frozen.compile()
+    frozen.fit(x, batch_size=10, epochs=1, verbose=0)
+    np.testing.assert_array_equal(frozen.autoencoder.encoder.kernel.numpy(), kernel)
+    assert np.any(frozen.autoencoder.visible_bias.numpy() != 0)
+    # the contractive penalty goes through autodiff: a larger level moves the kernel differently
+    kernels = []
+    for level in (0.0, 5.0):
+        model = DenoisingAutoencoder(n_hidden=5, contraction_level=level, seed=1)
+        model.compile()
+        model.fit(x, batch_size=10, epochs=1, verbose=0, shuffle=False)
+        kernels.append(model.autoencoder.encoder.kernel.numpy())
+    assert not np.allclose(kernels[0], kernels[1])
+
+
 def test_dA_learns_on_the_sample_and_round_trips(sample, tmp_path):
     (x, _), (xv, _), _ = sample
     model = DenoisingAutoencoder(n_hidden=64, corruption_level=0.3, seed=0)

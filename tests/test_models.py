@@ -151,3 +151,22 @@ def test_seed_makes_initialisation_repeatable():
         m.build((None, 784))
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(a.hidden_layers[0].kernel),
                                   keras.ops.convert_to_numpy(b.hidden_layers[0].kernel))
+
+
+def test_xla_at_batch_1_agrees_with_the_plain_step_and_auto_picks_it(small):
+    from keras_dlt.experiment import jit_compile_for
+
+    (x, y), _, _ = small
+    x, y = x[:60], y[:60]
+    weights = []
+    for jit in (False, True):
+        model = MLP(hidden_units=(16, 16), activation="sigmoid", seed=5)
+        model.compile(steps_per_execution=20, jit_compile=jit)
+        hist = model.fit(x, y, batch_size=1, epochs=2, shuffle=False, verbose=0)
+        weights.append((hist.history["loss"], model.get_weights()))
+    np.testing.assert_allclose(weights[0][0], weights[1][0], rtol=1e-4)
+    for a, b in zip(weights[0][1], weights[1][1]):
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-5)
+    assert jit_compile_for(MLP(), 1) and jit_compile_for(MLP(), 10) and not jit_compile_for(MLP(), 20)
+    assert not jit_compile_for(LeNet(), 1) and not jit_compile_for(LogisticRegression(), 1)
+    assert jit_compile_for(LeNet(), 500, "on") and not jit_compile_for(MLP(), 1, "off")

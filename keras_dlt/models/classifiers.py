@@ -29,6 +29,10 @@ class _TutorialClassifier(TutorialSGD, keras.Model):
     #: bench/supervised.py; the apps use the largest divisor of the epoch up
     #: to this). Small-step models gain from many; LeNet loses beyond a few.
     fast_steps_per_execution = 100
+    #: Largest batch at which XLA (`jit_compile=True`) trains faster on CPU
+    #: (the apps' "auto"): it fuses a small step's many tiny ops; bigger
+    #: batches are matmul-bound and XLA's CPU matmuls are slower. 0 = never.
+    fast_jit_batch_size = 0
 
     def __init__(self, n_in, n_out, **kwargs):
         super().__init__(**kwargs)
@@ -187,6 +191,7 @@ class MLP(_TutorialClassifier):
     """
 
     default_learning_rate = 0.01
+    fast_jit_batch_size = 10
 
     def __init__(self, n_in=784, hidden_units=(500,), n_out=10, activation="tanh", l1=0.0, l2=1e-4, seed=None, **kwargs):
         super().__init__(n_in, n_out, **kwargs)
