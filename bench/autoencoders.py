@@ -31,6 +31,7 @@ import keras  # noqa: E402
 
 from common import interleaved, print_table, ratio  # noqa: E402
 from keras_dlt.datasets import load_mnist  # noqa: E402
+from keras_dlt.experiment import jit_compile_for  # noqa: E402
 from keras_dlt.models import DenoisingAutoencoder, StackedDenoisingAutoencoder  # noqa: E402
 from keras_dlt.utils import steps_per_execution_for  # noqa: E402
 
@@ -68,12 +69,16 @@ def bench_sda(x, y, rounds, subset):
         rows.append((f"SdA pretrain layer {i + 1} (batch 1)", t["ours"] * scale, t["plain"] * scale,
                      ORIGINAL[f"pretrain_{i + 1}"]))
         h = keras.ops.convert_to_numpy(dense(h))
-    sda.compile(steps_per_execution=steps_per_execution_for(subset))
+    sda.compile(steps_per_execution=steps_per_execution_for(subset), jit_compile=jit_compile_for(sda, 1))
+    no_xla = StackedDenoisingAutoencoder(seed=0)
+    no_xla.compile(steps_per_execution=steps_per_execution_for(subset), jit_compile=False)
     plain = keras.Sequential([keras.Input((784,))] + [keras.layers.Dense(1000, activation="sigmoid") for _ in range(3)]
                              + [keras.layers.Dense(10, activation="softmax")])
     plain.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    t = interleaved({"ours": (sda, xs, ys, 1, False), "plain": (plain, xs, ys, 1, True)}, rounds)
-    rows.append(("SdA fine-tune (batch 1)", t["ours"] * scale, t["plain"] * scale, ORIGINAL["finetune"]))
+    t = interleaved({"ours": (sda, xs, ys, 1, False), "no_xla": (no_xla, xs, ys, 1, False),
+                     "plain": (plain, xs, ys, 1, True)}, rounds)
+    rows.append(("SdA fine-tune (batch 1, apps: XLA)", t["ours"] * scale, t["plain"] * scale, ORIGINAL["finetune"]))
+    rows.append(("SdA fine-tune (batch 1, no XLA)", t["no_xla"] * scale, t["plain"] * scale, ORIGINAL["finetune"]))
     return rows
 
 

@@ -32,6 +32,7 @@ import tensorflow as tf  # noqa: E402
 
 from common import EpochTimer, print_table, ratio  # noqa: E402
 from keras_dlt.datasets import load_mnist  # noqa: E402
+from keras_dlt.experiment import jit_compile_for  # noqa: E402
 from keras_dlt.models import DBN, RBM  # noqa: E402
 from keras_dlt.utils import minibatches, steps_per_execution_for  # noqa: E402
 
@@ -90,11 +91,19 @@ def bench_dbn(x, y, rounds, subset):
         t = np.median([ours_epoch(m, data) for _ in range(rounds)])
         rows.append((f"DBN pretrain layer {i + 1} (batch 10)", t * scale, None, ORIGINAL[f"pre_{i + 1}"], ""))
         h = keras.ops.convert_to_numpy(dense(h))
-    dbn.compile(steps_per_execution=steps_per_execution_for(subset // 10))
+    dbn.compile(steps_per_execution=steps_per_execution_for(subset // 10), jit_compile=jit_compile_for(dbn, 10))
+    no_xla = DBN(seed=0)
+    no_xla.compile(steps_per_execution=steps_per_execution_for(subset // 10), jit_compile=False)
     data = minibatches(xs, ys, 10)
-    dbn.fit(data.take(100), epochs=1, verbose=0)
-    t = np.median([ours_epoch(dbn, data) for _ in range(rounds)])
-    rows.append(("DBN fine-tune (batch 10)", t * scale, None, ORIGINAL["finetune"], ""))
+    times = {}
+    for name, model in (("apps: XLA", dbn), ("no XLA", no_xla)):
+        model.fit(data.take(100), epochs=1, verbose=0)
+        times[name] = []
+    for _ in range(rounds):
+        for name, model in (("apps: XLA", dbn), ("no XLA", no_xla)):
+            times[name].append(ours_epoch(model, data))
+    for name, ts in times.items():
+        rows.append((f"DBN fine-tune (batch 10, {name})", np.median(ts) * scale, None, ORIGINAL["finetune"], ""))
     return rows
 
 
