@@ -33,11 +33,15 @@ def timed_epoch(model, x, y, batch_size, shuffle=True):
 def interleaved(variants, rounds, warmup_batches=20):
     """Median seconds per epoch of each variant, timed in turns.
 
-    `variants`: name -> (model, x, y, batch_size, shuffle). Each is first
-    warmed up on a few batches (tracing, compilation); then every round runs
-    one epoch of each, so the machine's drifts in speed hit all alike.
+    `variants`: name -> (model, x, y, batch_size, shuffle), or name -> a
+    function that runs one epoch (a peer outside Keras). Each Keras variant is
+    first warmed up on a few batches (tracing, compilation); then every round
+    runs one epoch of each, so the machine's drifts in speed hit all alike.
     """
-    for model, x, y, batch_size, _ in variants.values():
+    for variant in variants.values():
+        if callable(variant):
+            continue
+        model, x, y, batch_size, _ = variant
         if isinstance(x, tf.data.Dataset):
             model.fit(x.take(warmup_batches), epochs=1, verbose=0, shuffle=False)
         else:
@@ -45,8 +49,13 @@ def interleaved(variants, rounds, warmup_batches=20):
             model.fit(x[:n], None if y is None else y[:n], batch_size=batch_size, epochs=1, verbose=0)
     times = {k: [] for k in variants}
     for _ in range(rounds):
-        for key, (model, x, y, batch_size, shuffle) in variants.items():
-            times[key].append(timed_epoch(model, x, y, batch_size, shuffle))
+        for key, variant in variants.items():
+            if callable(variant):
+                start = time.perf_counter()
+                variant()
+                times[key].append(time.perf_counter() - start)
+            else:
+                times[key].append(timed_epoch(*variant))
     return {k: float(np.median(v)) for k, v in times.items()}
 
 

@@ -15,7 +15,10 @@ hit all variants alike):
 
 Ratios are against plain Keras measured in the same run. The issue's peers:
 the fastest existing implementation ran at 0.24x (logistic, MLP; the original
-tutorial on PyTensor) and 0.87x (LeNet; PyTorch CPU) of plain Keras.
+tutorial on PyTensor) and 0.87x (LeNet; PyTorch CPU) of plain Keras. When
+PyTensor is installed with a BLAS (`bench/tutorial_pytensor.py`), the
+tutorial's own training loop on it is timed in the same run too (logistic,
+MLP), as a fourth variant: column `tutorial`, and `ours/tut`.
 
     python bench/supervised.py                      # all three, full MNIST
     python bench/supervised.py --models mlp --rounds 5
@@ -73,7 +76,7 @@ def plain_keras(name):
     return keras.Sequential(layers)
 
 
-def bench(name, x, y, rounds):
+def bench(name, x, y, rounds, peer=False):
     """Builds and warms up the three variants, then times them epoch by epoch,
     interleaved, so that drifts in the machine's speed hit all of them alike."""
     cls, batch_size, lr = SETTINGS[name]
@@ -93,6 +96,11 @@ def bench(name, x, y, rounds):
         "ours_default": (default, x, y, batch_size, True),
         "plain": (plain, x, y, batch_size, True),
     }
+    if peer and name in ("logistic", "mlp"):
+        from tutorial_pytensor import tutorial_epoch
+
+        variants["tutorial"] = tutorial_epoch(name, x[:n], y[:n])
+        variants["tutorial"]()  # compile and warm up
     rows = interleaved(variants, rounds, warmup_batches=max(20, spe))
     rows["spe"] = spe
     return rows
@@ -102,6 +110,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
     parser.add_argument("--rounds", type=int, default=3, help="timed epochs per variant, interleaved (after a warm-up)")
+    parser.add_argument("--no-peer", action="store_true", help="skip the tutorial-on-PyTensor variant")
     parser.add_argument("--data", default=os.environ.get("KERAS_DLT_MNIST", os.path.join(ROOT, "..", "shared", "data", "mnist", "mnist.npz")))
     args = parser.parse_args(argv)
 
@@ -115,15 +124,25 @@ def main(argv=None):
     print(f"# {platform.node()} {os.cpu_count()} cores, TF {__import__('tensorflow').__version__}, "
           f"Keras {keras.__version__}, {time.strftime('%Y-%m-%d')}; {len(x)} training digits, "
           f"median of {args.rounds} interleaved epochs per variant after a warm-up")
-    header = f"{'model':<9} {'batch':>5} {'spe':>4} {'ours s/ep':>10} {'default':>9} {'plain':>8} {'ours/plain':>10} {'default/plain':>13} {'peer':>5}"
+    from tutorial_pytensor import available
+
+    peer = not args.no_peer and available()
+    if not args.no_peer and not peer:
+        print("PyTensor with a BLAS not available: the tutorial-on-PyTensor column is left out "
+              "(pip install pytensor; apt-get install libopenblas-dev)")
+    header = (f"{'model':<9} {'batch':>5} {'spe':>4} {'ours s/ep':>10} {'default':>9} {'plain':>8} {'tutorial':>9} "
+              f"{'ours/plain':>10} {'default/plain':>13} {'peer':>5} {'ours/tut':>8}")
     print(header)
     print("-" * len(header))
     for name in args.models:
-        r = bench(name, x, y, args.rounds)
+        r = bench(name, x, y, args.rounds, peer)
+        tut = r.get("tutorial")
+        tut_s, vs_tut = ("-", "-") if tut is None else (f"{tut:.3f}", f"{r['ours'] / tut:.2f}x")
         print(
             f"{name:<9} {SETTINGS[name][1]:>5} {r['spe']:>4} {r['ours']:>10.3f} {r['ours_default']:>9.3f} "
-            f"{r['plain']:>8.3f} {r['ours'] / r['plain']:>9.2f}x {r['ours_default'] / r['plain']:>12.2f}x "
-            f"{PEER_RATIO[name]:>4.2f}x",
+            f"{r['plain']:>8.3f} {tut_s:>9} {r['ours'] / r['plain']:>9.2f}x "
+            f"{r['ours_default'] / r['plain']:>12.2f}x {PEER_RATIO[name]:>4.2f}x "
+            f"{vs_tut:>8}",
             flush=True,
         )
 
