@@ -1,6 +1,6 @@
 """Stacked denoising autoencoders on MNIST: greedy pretraining, then fine-tuning (the tutorial's SdA.py).
 
-    python apps/SdA.py                                # the tutorial: 3 x 1000, batch 1 (many hours)
+    python apps/SdA.py                                # the tutorial: 3 x 1000, batch 1 (about 30 min of pretraining, then ~45 s per epoch)
     python apps/SdA.py --batch-size 20 --pretrain-lr 0.01    # much faster, see below
 """
 
@@ -8,9 +8,10 @@ from keras_dlt.experiment import run_sda, supervised_parser
 
 BATCH_NOTE = (
     "Batch size: the tutorial uses 1 (plain SGD, one example per update), which is what reaches its 1.3 % test "
-    "error but costs one update per example (tens of minutes per epoch on a CPU). A larger batch (e.g. 20) runs "
-    "an epoch many times faster (far fewer, larger matrix products), but takes fewer steps per epoch: raise the "
-    "learning rates with it and expect a somewhat higher error for the same number of epochs."
+    "error but costs one update per example (about 40 s per pretraining epoch per layer and 45 s per fine-tuning "
+    "epoch on 2 CPU cores; bench/README.md). A larger batch (e.g. 20) runs an epoch many times faster (far fewer, "
+    "larger matrix products), but takes fewer steps per epoch: raise the learning rates with it and expect a "
+    "somewhat higher error for the same number of epochs."
 )
 
 
