@@ -54,6 +54,9 @@ def interleaved(variants, rounds, warmup_batches=20):
                 start = time.perf_counter()
                 variant()
                 times[key].append(time.perf_counter() - start)
+                # A BLAS outside TF (OpenBLAS) keeps its worker threads spinning for a while after a call:
+                # let them go idle so that they do not slow down the next variant's epoch.
+                time.sleep(0.5)
             else:
                 times[key].append(timed_epoch(*variant))
     return {k: float(np.median(v)) for k, v in times.items()}
