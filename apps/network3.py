@@ -5,7 +5,10 @@
     python apps/network3.py --preset ensemble --ensemble 5
 
 Presets: baseline, conv1, conv2, relu, expanded, dropout, ensemble (see
-keras_dlt.models.network3.PRESETS). Prints what network3 prints per epoch;
+keras_dlt.models.network3.PRESETS). The expanded-data presets (expanded,
+dropout, ensemble) transform images on the fly, so an epoch is 50,000 images
+where Nielsen's stored expansion had 250,000: --epochs 200 for dropout gives
+as many updates as his 40. Prints what network3 prints per epoch;
 writes training_curves.png (overfitting diagnostic), history.csv,
 result.json and the .keras model(s).
 """
