@@ -30,7 +30,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from common import EpochTimer, print_table, ratio  # noqa: E402
+from common import EpochTimer, interleaved, print_table, ratio  # noqa: E402
 from keras_dlt.datasets import load_mnist  # noqa: E402
 from keras_dlt.experiment import jit_compile_for  # noqa: E402
 from keras_dlt.models import DBN, RBM  # noqa: E402
@@ -95,15 +95,10 @@ def bench_dbn(x, y, rounds, subset):
     no_xla = DBN(seed=0)
     no_xla.compile(steps_per_execution=steps_per_execution_for(subset // 10), jit_compile=False)
     data = minibatches(xs, ys, 10)
-    times = {}
-    for name, model in (("apps: XLA", dbn), ("no XLA", no_xla)):
-        model.fit(data.take(100), epochs=1, verbose=0)
-        times[name] = []
-    for _ in range(rounds):
-        for name, model in (("apps: XLA", dbn), ("no XLA", no_xla)):
-            times[name].append(ours_epoch(model, data))
-    for name, ts in times.items():
-        rows.append((f"DBN fine-tune (batch 10, {name})", np.median(ts) * scale, None, ORIGINAL["finetune"], ""))
+    times = interleaved({"apps: XLA": (dbn, data, None, 10, False), "no XLA": (no_xla, data, None, 10, False)},
+                        rounds, warmup_batches=100)
+    for name, t in times.items():
+        rows.append((f"DBN fine-tune (batch 10, {name})", t * scale, None, ORIGINAL["finetune"], ""))
     return rows
 
 
