@@ -2,9 +2,10 @@
 
     python apps/SdA.py                                # the tutorial: 3 x 1000, batch 1 (about 30 min of pretraining, then ~45 s per epoch)
     python apps/SdA.py --batch-size 20 --pretrain-lr 0.01    # much faster, see below
+    python apps/SdA.py --pretrained runs/SdA/pretrained.weights.h5 --learning-rate 0.05   # fine-tune again
 """
 
-from keras_dlt.experiment import run_sda, supervised_parser
+from keras_dlt.experiment import pretraining_parser, run_sda
 
 BATCH_NOTE = (
     "Batch size: the tutorial uses 1 (plain SGD, one example per update), which is what reaches its 1.3 % test "
@@ -16,14 +17,10 @@ BATCH_NOTE = (
 
 
 def main(argv=None):
-    parser = supervised_parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=1000, batch_size=1,
-                               patience=None, out="runs/SdA")
-    parser.epilog = BATCH_NOTE
-    parser.add_argument("--hidden", type=int, nargs="+", default=[1000, 1000, 1000], help="hidden layer sizes")
+    parser = pretraining_parser(__doc__.splitlines()[0], hidden=[1000, 1000, 1000], pretrain_epochs=15,
+                                pretrain_lr=0.001, batch_size=1, out="runs/SdA", epilog=BATCH_NOTE)
     parser.add_argument("--corruption", type=float, nargs="+", default=[0.1, 0.2, 0.3],
                         help="corruption level of each layer's dA")
-    parser.add_argument("--pretrain-epochs", type=int, default=15, help="pretraining epochs per layer")
-    parser.add_argument("--pretrain-lr", type=float, default=0.001, help="pretraining learning rate")
     args = parser.parse_args(argv)
     if len(args.corruption) != len(args.hidden):
         parser.error(f"--corruption needs one level per hidden layer ({len(args.hidden)}); got {args.corruption}")

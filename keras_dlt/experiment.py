@@ -20,7 +20,7 @@ from keras_dlt.datasets import load_mnist
 from keras_dlt.samplers.ais import ais_betas
 from keras_dlt.utils import minibatches, steps_per_execution_for
 
-__all__ = ["write_result", "positive_int", "common_parser", "supervised_parser", "run_supervised", "run_denoising_autoencoders", "run_sda", "run_rbm",
+__all__ = ["write_result", "positive_int", "common_parser", "supervised_parser", "pretraining_parser", "run_supervised", "run_denoising_autoencoders", "run_sda", "run_rbm",
            "run_dbn", "run_hmc", "run_energy", "run_network3", "run_rnnrbm"]
 
 
@@ -228,19 +228,58 @@ def run_sda(args):
     return _pretrain_then_finetune(sda, args, "dAs", {}, "SdA")
 
 
+def pretraining_parser(description, *, hidden, pretrain_epochs, pretrain_lr, batch_size, out, epilog=None):
+    """`supervised_parser` plus the flags of the pretrained stacks (SdA, DBN): sizes, pretraining, reuse."""
+    p = supervised_parser(description, learning_rate=0.1, epochs=1000, batch_size=batch_size, patience=None, out=out)
+    p.epilog = epilog
+    p.add_argument("--hidden", type=int, nargs="+", default=list(hidden), help="hidden layer sizes")
+    p.add_argument("--pretrain-epochs", type=int, default=pretrain_epochs, help="pretraining epochs per layer")
+    p.add_argument("--pretrain-lr", type=float, default=pretrain_lr, help="pretraining learning rate")
+    p.add_argument("--pretrained", metavar="WEIGHTS", default=None,
+                   help="skip pretraining and start fine-tuning from these weights: the pretrained.weights.h5 that "
+                        "an earlier run wrote to its --out folder (same --hidden)")
+    return p
+
+
 def _pretrain_then_finetune(model, args, what, pretrain_kwargs, name):
-    """Greedy pretraining (`model.pretrain`) on the training digits, then `run_supervised`."""
-    (x_train, _), _, _ = load_mnist(args.data)
-    print(f"... pre-training {len(args.hidden)} layers {args.hidden} as {what}: lr {args.pretrain_lr}, "
-          f"batch {args.batch_size}, {args.pretrain_epochs} epochs per layer", flush=True)
-    start = time.perf_counter()
-    costs = model.pretrain(x_train, epochs=args.pretrain_epochs, batch_size=args.batch_size,
-                           learning_rate=args.pretrain_lr, **pretrain_kwargs)
-    pretrain_seconds = time.perf_counter() - start
-    print(f"The pretraining code ran for {pretrain_seconds / 60:.2f} m", flush=True)
+    """Greedy pretraining (`model.pretrain`) on the training digits, then `run_supervised`.
+
+    The pretrained weights are saved as `pretrained.weights.h5` under
+    `args.out` before fine-tuning starts, so that fine-tuning can be rerun
+    (other learning rate, seed, or after an interruption) with
+    `--pretrained` and without the hours of pretraining.
+    """
+    os.makedirs(args.out, exist_ok=True)
+    costs, pretrain_seconds = [], 0.0
+    if args.pretrained:
+        if not os.path.isfile(args.pretrained):
+            raise FileNotFoundError(f"--pretrained {args.pretrained}: no such file (the pretrained.weights.h5 "
+                                    f"an earlier {name} run wrote under its --out folder)")
+        model.build((None, model.n_in))
+        try:
+            model.load_weights(args.pretrained)
+        except ValueError as err:  # other layer sizes: say which file and which sizes
+            raise ValueError(f"--pretrained {args.pretrained}: its weights do not fit a {name} with hidden layers "
+                             f"{args.hidden} ({err})") from None
+        print(f"... pretraining skipped: fine-tuning starts from {args.pretrained}", flush=True)
+    else:
+        (x_train, _), _, _ = load_mnist(args.data)
+        print(f"... pre-training {len(args.hidden)} layers {args.hidden} as {what}: lr {args.pretrain_lr}, "
+              f"batch {args.batch_size}, {args.pretrain_epochs} epochs per layer", flush=True)
+        start = time.perf_counter()
+        costs = model.pretrain(x_train, epochs=args.pretrain_epochs, batch_size=args.batch_size,
+                               learning_rate=args.pretrain_lr, **pretrain_kwargs)
+        pretrain_seconds = time.perf_counter() - start
+        weights = os.path.join(args.out, "pretrained.weights.h5")
+        model.save_weights(weights)
+        print(f"The pretraining code ran for {pretrain_seconds / 60:.2f} m; pretrained weights saved to {weights}",
+              flush=True)
     result = run_supervised(model, args, filters_layer=model.hidden_layers[0], filter_shape=(28, 28), name=name)
-    result.update({"pretraining_costs": costs, "pretraining_seconds": pretrain_seconds})
+    result.update({"pretraining_costs": costs, "pretraining_seconds": pretrain_seconds,
+                   "pretrained_from": args.pretrained})
+    write_result(args.out, result)
     return result
+
 
 def run_rbm(args):
     """The RBM tutorial: PCD-k (or CD-k) training, filters per epoch, samples, optional AIS.

@@ -135,6 +135,45 @@ def test_DBN_app_small(tmp_path):
     assert result["test_error"] < 0.5
 
 
+def test_DBN_app_fine_tunes_again_from_saved_pretrained_weights(tmp_path):
+    first, again = tmp_path / "first", tmp_path / "again"
+    flags = ("--data", "sample", "--hidden", "64", "32", "--batch-size", "50", "--epochs", "2", "--verbose", "0",
+             "--no-export")
+    stdout = run_app("DBN.py", *flags, "--pretrain-epochs", "1", "--out", str(first))
+    weights = first / "pretrained.weights.h5"
+    assert f"pretrained weights saved to {weights}" in stdout
+    stdout = run_app("DBN.py", *flags, "--pretrained", str(weights), "--out", str(again))
+    assert "Pre-training layer" not in stdout and f"fine-tuning starts from {weights}" in stdout
+    # Same pretrained start, same seed, same fine-tuning: the same model.
+    a, b = json.load(open(first / "result.json")), json.load(open(again / "result.json"))
+    assert b["pretrained_from"] == str(weights) and b["pretraining_seconds"] == 0
+    assert (a["best_validation_error"], a["test_error"]) == (b["best_validation_error"], b["test_error"])
+    import keras
+
+    import keras_dlt.models  # noqa: F401  (registers DBN for loading)
+
+    w1, w2 = (keras.models.load_model(d / "DBN.keras").get_weights() for d in (first, again))
+    assert all(np.array_equal(x, y) for x, y in zip(w1, w2))
+
+
+def test_pretrained_weights_of_another_size_are_refused(tmp_path):
+    from keras_dlt.experiment import pretraining_parser, run_dbn
+    from keras_dlt.models import DBN
+
+    weights = tmp_path / "pretrained.weights.h5"
+    small = DBN([16, 8], n_in=784)
+    small.build((None, 784))
+    small.save_weights(str(weights))
+    parser = pretraining_parser("t", hidden=[1000], pretrain_epochs=1, pretrain_lr=0.01, batch_size=10, out="x")
+    parser.add_argument("--k", type=int, default=1)
+    args = parser.parse_args(["--hidden", "32", "8", "--pretrained", str(weights), "--out", str(tmp_path / "o")])
+    with pytest.raises(ValueError, match=r"pretrained\.weights\.h5: its weights do not fit a DBN with hidden layers \[32, 8\]"):
+        run_dbn(args)
+    args.pretrained = str(tmp_path / "missing.h5")
+    with pytest.raises(FileNotFoundError, match="missing.h5: no such file"):
+        run_dbn(args)
+
+
 def test_hmc_app_prints_the_tutorials_report(tmp_path):
     out = tmp_path / "hmc"
     stdout = run_app("hmc.py", "--burnin", "300", "--draws", "300", "--out", str(out))
