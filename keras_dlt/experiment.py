@@ -368,9 +368,11 @@ def run_hmc(args):
     from keras_dlt.samplers import sample, tutorial_gaussian
 
     energy, mu, cov, x0 = tutorial_gaussian(dim=args.dim, n_chains=args.chains)
-    options = dict(initial_stepsize=args.initial_stepsize, stepsize_max=args.stepsize_max, n_steps=args.n_steps)
+    options = dict(initial_stepsize=args.initial_stepsize, stepsize_max=args.stepsize_max, n_steps=args.n_steps,
+                   stepsize_jitter=args.stepsize_jitter)
     print(f"... HMC on the tutorial's {args.dim}-d Gaussian: {args.chains} chains, {args.burnin} burn-in + "
-          f"{args.draws} draws, {args.n_steps} leapfrog steps, jit_compile={not args.no_jit}", flush=True)
+          f"{args.draws} draws, {args.n_steps} leapfrog steps, step-size jitter {options['stepsize_jitter']}, "
+          f"jit_compile={not args.no_jit}", flush=True)
     run = sample(energy, x0, num_results=args.draws, num_burnin=args.burnin, seed=args.seed,
                  jit_compile=not args.no_jit, **options)
     flat = run.samples.reshape(-1, args.dim)

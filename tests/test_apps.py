@@ -186,6 +186,11 @@ def test_hmc_app_prints_the_tutorials_report(tmp_path):
     from PIL import Image
 
     assert Image.open(out / "traces.png").size == (800, 5 * 80)
+    stdout = run_app("hmc.py", "--burnin", "300", "--draws", "300", "--stepsize-jitter", "0.5", "--out", str(out))
+    assert "step-size jitter 0.5" in stdout
+    jittered = json.load(open(out / "result.json"))
+    np.testing.assert_allclose(jittered["mean"], jittered["target_mean"], atol=0.4)
+    assert min(jittered["ess"]) > min(result["ess"])
 
 
 def test_ebm_app_reports_a_two_sample_test_and_writes_the_picture(tmp_path):
