@@ -15,7 +15,7 @@ import time
 
 import keras
 
-from keras_dlt.callbacks import CostLog, FilterPictures, PatienceEarlyStopping
+from keras_dlt.callbacks import CostLog, FilterPictures, PatienceEarlyStopping, StopOnInterrupt
 from keras_dlt.datasets import load_mnist
 from keras_dlt.samplers.ais import ais_betas
 from keras_dlt.utils import minibatches, steps_per_execution_for
@@ -140,11 +140,13 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model"):
     # The tutorial's fixed order: batches cut once (faster); or Keras' shuffling.
     data = dict(x=x_train, y=y_train, batch_size=args.batch_size, shuffle=True) if args.shuffle else dict(
         x=minibatches(x_train, y_train, args.batch_size), shuffle=False)
+    # Ctrl+C ends training early; the best weights are still restored, saved and scored.
+    interrupt = StopOnInterrupt("Interrupted by user: stopping; the best model so far is saved and scored.")
     start = time.perf_counter()
     history = model.fit(
         **data,
         epochs=args.epochs,
-        callbacks=[stopper, keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv"))],
+        callbacks=[stopper, keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv")), interrupt],
         verbose=args.verbose,
     )
     seconds = time.perf_counter() - start
@@ -166,6 +168,7 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model"):
         "best_iteration": stopper.best_iteration,
         "epochs": epochs,
         "seconds": seconds,
+        "interrupted": interrupt.interrupted,
         "train_size": len(x_train),
         "filters_png": filters_png,
         "keras_model": keras_path,
@@ -173,6 +176,9 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model"):
     }
     write_result(args.out, result)
     print(f"wrote {filters_png}, {keras_path}" + (f", {saved_model}" if saved_model else ""))
+    if stopper.test_error is None:  # Ctrl+C before the first validation point
+        print(f"Stopped before the first validation point: nothing to report, {epochs} epochs, {seconds:.1f} s")
+        return result
     print(
         f"Optimization complete: best validation error {stopper.best_validation_error * 100:.3f} %, "
         f"test error {stopper.test_error * 100:.3f} %, {epochs} epochs, {seconds:.1f} s"
@@ -584,13 +590,10 @@ def run_rnnrbm(args):
           f"{len(train)} sequences ({sum(len(s) for s in train)} frames, chunks of {args.batch_size}): "
           f"lr {args.learning_rate}, {args.epochs} epochs; Ctrl+C stops and still generates", flush=True)
     log = CostLog("Epoch {epoch} cost {cost:.4f} (pseudo log-likelihood per frame)", monitor="pseudo_log_likelihood")
-    start, interrupted = time.perf_counter(), False
-    try:
-        model.fit(dataset, epochs=args.epochs, verbose=args.verbose, callbacks=[log])
-    except KeyboardInterrupt:
-        interrupted = True
-        print("Interrupted by user: stopping training, generating with the weights so far.", flush=True)
-    seconds = time.perf_counter() - start
+    stop = StopOnInterrupt("Interrupted by user: stopping training, generating with the weights so far.")
+    start = time.perf_counter()
+    model.fit(dataset, epochs=args.epochs, verbose=args.verbose, callbacks=[log, stop])
+    seconds, interrupted = time.perf_counter() - start, stop.interrupted
     os.makedirs(args.out, exist_ok=True)
     written = []
     for i in (1, 2):

@@ -36,6 +36,7 @@ def check_outputs(out_dir, stdout, stem, epochs):
         assert os.path.exists(os.path.join(out_dir, name)), name
     result = json.load(open(os.path.join(out_dir, "result.json")))
     assert float(test) == pytest.approx(result["test_error"] * 100, abs=1e-3)
+    assert result["interrupted"] is False
     return result
 
 

@@ -186,3 +186,35 @@ def test_filter_pictures_every_n_epochs(small, tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["filters_at_epoch_2.png", "filters_at_epoch_4.png"]
     with pytest.raises(ValueError, match="every must be >= 1"):
         FilterPictures("x", tmp_path, every=0)
+
+
+def test_ctrl_c_stops_fit_after_the_step_and_a_second_one_aborts():
+    import signal
+
+    from keras_dlt.callbacks import StopOnInterrupt
+
+    class PressCtrlC(keras.callbacks.Callback):
+        def __init__(self, at, times=1):
+            super().__init__()
+            self.at, self.times, self.steps = at, times, 0
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.steps += 1
+            if self.steps == self.at:
+                for _ in range(self.times):
+                    os.kill(os.getpid(), signal.SIGINT)
+
+    x = np.random.default_rng(0).normal(size=(200, 4)).astype("float32")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    before = signal.getsignal(signal.SIGINT)
+    stop, press = StopOnInterrupt(message=None), PressCtrlC(at=3)
+    history = model.fit(x, x[:, :1], batch_size=10, epochs=5, verbose=0, callbacks=[press, stop])
+    assert stop.interrupted and press.steps == 3 and len(history.epoch) == 1  # stopped in epoch 1, after step 3
+    assert signal.getsignal(signal.SIGINT) is before  # handler given back
+    # Without Ctrl+C nothing changes; a second Ctrl+C in a row aborts with KeyboardInterrupt as usual.
+    quiet = StopOnInterrupt(message=None)
+    assert len(model.fit(x, x[:, :1], batch_size=10, epochs=2, verbose=0, callbacks=[quiet]).epoch) == 2
+    assert not quiet.interrupted
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(x, x[:, :1], batch_size=10, epochs=5, verbose=0, callbacks=[PressCtrlC(at=2, times=2), StopOnInterrupt(None)])

@@ -1,8 +1,10 @@
-"""Callbacks: the tutorial's early stopping, learning-rate decay, pictures."""
+"""Callbacks: the tutorial's early stopping, learning-rate decay, pictures, a clean Ctrl+C."""
 
 from keras_dlt.callbacks.cost_log import CostLog
 from keras_dlt.callbacks.early_stopping import PatienceEarlyStopping, PatienceRule
 from keras_dlt.callbacks.pictures import FilterPictures
 from keras_dlt.callbacks.schedules import HalveOnPlateau, inverse_time_decay
+from keras_dlt.callbacks.stop_on_interrupt import StopOnInterrupt
 
-__all__ = ["CostLog", "PatienceEarlyStopping", "PatienceRule", "FilterPictures", "HalveOnPlateau", "inverse_time_decay"]
+__all__ = ["CostLog", "PatienceEarlyStopping", "PatienceRule", "FilterPictures", "HalveOnPlateau", "inverse_time_decay",
+           "StopOnInterrupt"]
