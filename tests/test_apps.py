@@ -260,7 +260,9 @@ def test_rnnrbm_app_stops_cleanly_on_ctrl_c_and_still_generates(tmp_path):
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "apps", "rnnrbm.py"), "--epochs", "500", "--hidden",
                              "20", "--recurrent", "10", "--n-steps", "20", "--out", str(out), "--verbose", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+                            # a terminal's Ctrl+C: undo the SIG_IGN a background job (CI run with &) inherits
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines = []
     for line in proc.stdout:  # wait until training runs (an epoch finished), then press Ctrl+C
         lines.append(line)

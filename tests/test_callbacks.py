@@ -207,14 +207,24 @@ def test_ctrl_c_stops_fit_after_the_step_and_a_second_one_aborts():
     x = np.random.default_rng(0).normal(size=(200, 4)).astype("float32")
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
-    before = signal.getsignal(signal.SIGINT)
-    stop, press = StopOnInterrupt(message=None), PressCtrlC(at=3)
-    history = model.fit(x, x[:, :1], batch_size=10, epochs=5, verbose=0, callbacks=[press, stop])
-    assert stop.interrupted and press.steps == 3 and len(history.epoch) == 1  # stopped in epoch 1, after step 3
-    assert signal.getsignal(signal.SIGINT) is before  # handler given back
-    # Without Ctrl+C nothing changes; a second Ctrl+C in a row aborts with KeyboardInterrupt as usual.
-    quiet = StopOnInterrupt(message=None)
-    assert len(model.fit(x, x[:, :1], batch_size=10, epochs=2, verbose=0, callbacks=[quiet]).epoch) == 2
-    assert not quiet.interrupted
-    with pytest.raises(KeyboardInterrupt):
-        model.fit(x, x[:, :1], batch_size=10, epochs=5, verbose=0, callbacks=[PressCtrlC(at=2, times=2), StopOnInterrupt(None)])
+    # As in a terminal (a background job, e.g. a CI script run with &, inherits SIGINT ignored).
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        stop, press = StopOnInterrupt(message=None), PressCtrlC(at=3)
+        history = model.fit(x, x[:, :1], batch_size=10, epochs=5, verbose=0, callbacks=[press, stop])
+        assert stop.interrupted and press.steps == 3 and len(history.epoch) == 1  # stopped in epoch 1, after step 3
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler given back
+        # Without Ctrl+C nothing changes; a second Ctrl+C in a row aborts with KeyboardInterrupt as usual.
+        quiet = StopOnInterrupt(message=None)
+        assert len(model.fit(x, x[:, :1], batch_size=10, epochs=2, verbose=0, callbacks=[quiet]).epoch) == 2
+        assert not quiet.interrupted
+        with pytest.raises(KeyboardInterrupt):
+            model.fit(x, x[:, :1], batch_size=10, epochs=5, verbose=0,
+                      callbacks=[PressCtrlC(at=2, times=2), StopOnInterrupt(None)])
+        # A process told to ignore SIGINT keeps ignoring it.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        ignored, press = StopOnInterrupt(message=None), PressCtrlC(at=2)
+        assert len(model.fit(x, x[:, :1], batch_size=10, epochs=2, verbose=0, callbacks=[press, ignored]).epoch) == 2
+        assert not ignored.interrupted and signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)

@@ -11,14 +11,14 @@ __all__ = ["StopOnInterrupt"]
 class StopOnInterrupt(keras.callbacks.Callback):
     """During `fit`, the first Ctrl+C (SIGINT) sets `model.stop_training`; a second one aborts as usual.
 
-    Catching `KeyboardInterrupt` around `fit` instead can miss the key press:
-    the exception is raised in whatever Python code runs next in the main
-    thread, and if that is a finalizer or a callback that TF runs, it is
-    printed and dropped (a test run saw training go on after Ctrl+C). A
-    flag that Keras reads after every step is not lost. Callbacks that run at
-    the end of training (`PatienceEarlyStopping` restoring the best weights)
-    still run. Outside the main thread, where Python cannot take signals, it
-    does nothing.
+    Catching `KeyboardInterrupt` around `fit` instead stops wherever the
+    exception lands (inside a callback, half-way through writing a file) and
+    skips the callbacks' `on_train_end`, so `PatienceEarlyStopping` would not
+    restore the best weights. With this callback the step in flight ends,
+    Keras sees the flag, and training ends as if it had run out of epochs.
+    Outside the main thread, where Python cannot take signals, and in a
+    process that ignores SIGINT (a background job of a shell, as Python
+    itself respects), it does nothing.
 
     Args:
         message: printed at the first Ctrl+C (None: nothing).
@@ -42,7 +42,8 @@ class StopOnInterrupt(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self.interrupted = False
-        if threading.current_thread() is threading.main_thread():
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN):
             self._previous = signal.signal(signal.SIGINT, self._handler)
 
     def on_train_end(self, logs=None):
