@@ -267,6 +267,8 @@ def _pretrain_then_finetune(model, args, what, pretrain_kwargs, name):
         except ValueError as err:  # other layer sizes: say which file and which sizes
             raise ValueError(f"--pretrained {args.pretrained}: its weights do not fit a {name} with hidden layers "
                              f"{args.hidden} ({err})") from None
+        except OSError as err:  # not an HDF5 file, or a truncated one
+            raise ValueError(f"--pretrained {args.pretrained}: not a readable Keras weights file ({err})") from None
         print(f"... pretraining skipped: fine-tuning starts from {args.pretrained}", flush=True)
     else:
         (x_train, _), _, _ = load_mnist(args.data)

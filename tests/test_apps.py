@@ -170,6 +170,10 @@ def test_pretrained_weights_of_another_size_are_refused(tmp_path):
     args = parser.parse_args(["--hidden", "32", "8", "--pretrained", str(weights), "--out", str(tmp_path / "o")])
     with pytest.raises(ValueError, match=r"pretrained\.weights\.h5: its weights do not fit a DBN with hidden layers \[32, 8\]"):
         run_dbn(args)
+    (tmp_path / "junk.weights.h5").write_bytes(b"not hdf5 at all")
+    args.pretrained = str(tmp_path / "junk.weights.h5")
+    with pytest.raises(ValueError, match="junk.weights.h5: not a readable Keras weights file"):
+        run_dbn(args)
     args.pretrained = str(tmp_path / "missing.h5")
     with pytest.raises(FileNotFoundError, match="missing.h5: no such file"):
         run_dbn(args)
