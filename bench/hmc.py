@@ -81,8 +81,12 @@ def ess_min(samples):
 
 def bench(name, energy, x0, burnin, draws, rounds, step, options):
     def ours(**extra):
-        return lambda seed: (lambda r: (r.samples, r.seconds))(
-            sample(energy, x0, num_results=draws, num_burnin=burnin, seed=seed, **{**options, **extra}))
+        """Our `sample` with the target's options, overridden by `extra`: seed -> (samples, seconds)."""
+        def go(seed):
+            run = sample(energy, x0, num_results=draws, num_burnin=burnin, seed=seed, **{**options, **extra})
+            return run.samples, run.seconds
+
+        return go
 
     variants = {
         "ours (XLA)": ours(),

@@ -100,7 +100,7 @@ def _whole_batches(x, batch_size):
     return n_batches
 
 
-def run_supervised(model, args, filters_layer, filter_shape=None, name="model"):
+def run_supervised(model, args, filters_layer, filter_shape=None, name="model", extra=None):
     """Trains `model` as the tutorial does and writes its outputs under `args.out`.
 
     Args:
@@ -109,10 +109,12 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model"):
         filters_layer: the layer whose kernel is drawn (`filters.png`).
         filter_shape: `(h, w)` of one filter (default: from the kernel).
         name: file stem for the saved model.
+        extra: more entries for the result (and `result.json`), e.g. the
+            pretraining's costs.
 
     Returns:
         dict with best_validation_error, test_error (both fractions), epochs,
-        seconds, best_iteration, and the paths written.
+        seconds, best_iteration, the paths written, and `extra`.
     """
     keras.utils.set_random_seed(args.seed)
     (x_train, y_train), (x_valid, y_valid), (x_test, y_test) = load_mnist(args.data)
@@ -173,6 +175,7 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model"):
         "filters_png": filters_png,
         "keras_model": keras_path,
         "saved_model": saved_model,
+        **(extra or {}),
     }
     write_result(args.out, result)
     print(f"wrote {filters_png}, {keras_path}" + (f", {saved_model}" if saved_model else ""))
@@ -282,11 +285,9 @@ def _pretrain_then_finetune(model, args, what, pretrain_kwargs, name):
         model.save_weights(weights)
         print(f"The pretraining code ran for {pretrain_seconds / 60:.2f} m; pretrained weights saved to {weights}",
               flush=True)
-    result = run_supervised(model, args, filters_layer=model.hidden_layers[0], filter_shape=(28, 28), name=name)
-    result.update({"pretraining_costs": costs, "pretraining_seconds": pretrain_seconds,
-                   "pretrained_from": args.pretrained})
-    write_result(args.out, result)
-    return result
+    return run_supervised(model, args, filters_layer=model.hidden_layers[0], filter_shape=(28, 28), name=name,
+                          extra={"pretraining_costs": costs, "pretraining_seconds": pretrain_seconds,
+                                 "pretrained_from": args.pretrained})
 
 
 def run_rbm(args):
