@@ -10,7 +10,9 @@ dropout, ensemble) transform images on the fly, so an epoch is 50,000 images
 where Nielsen's stored expansion had 250,000: --epochs 200 for dropout gives
 as many updates as his 40. Prints what network3 prints per epoch;
 writes training_curves.png (overfitting diagnostic), history.csv,
-result.json and the .keras model(s).
+result.json and the .keras model(s). Ctrl+C stops the network in training
+after its step; it is still saved and scored (an ensemble votes with the
+networks trained so far).
 """
 
 import argparse

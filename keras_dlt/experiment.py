@@ -531,6 +531,9 @@ def run_network3(args):
     os.makedirs(args.out, exist_ok=True)
     n_nets = args.ensemble if args.preset == "ensemble" else 1
     nets, histories, start = [], [], time.perf_counter()
+    # Ctrl+C ends the network in training after its step; it is still saved and scored, no further
+    # ensemble member is trained, and the ensemble votes with the networks it has.
+    interrupt = StopOnInterrupt("Interrupted by user: stopping; this network is still saved and scored.")
     for i in range(n_nets):
         keras.utils.set_random_seed(args.seed + i)
         net = preset(args.preset, args.mini_batch_size, seed=args.seed + i)
@@ -538,19 +541,22 @@ def run_network3(args):
               f"{epochs} epochs, mini-batch {args.mini_batch_size}, eta {eta}, lmbda {lmbda}; "
               f"Nielsen reports {reported:.2%}", flush=True)
         history = net.SGD(train, epochs, args.mini_batch_size, eta, valid, test, lmbda=lmbda, verbose=args.verbose,
-                          shuffle=not args.no_shuffle, monitor_training=not args.no_monitor)
+                          shuffle=not args.no_shuffle, monitor_training=not args.no_monitor, callbacks=[interrupt])
         net.save(os.path.join(args.out, f"{net.name}_{i}.keras" if n_nets > 1 else f"{net.name}.keras"))
         nets.append(net)
         histories.append(history.history)
+        if interrupt.interrupted:
+            break
     seconds = time.perf_counter() - start
     result = {"preset": args.preset, "epochs": epochs, "eta": eta, "lmbda": lmbda, "seconds": seconds,
+              "interrupted": interrupt.interrupted, "networks_trained": len(nets),
               "reported_test_accuracy": reported,
               "best_validation_accuracy": [n.best_validation_accuracy for n in nets],
               "test_accuracy_at_best_validation": [n.best_test_accuracy for n in nets],
               "final_test_accuracy": [n.accuracy(test) for n in nets]}
-    if n_nets > 1:
+    if len(nets) > 1:
         result["ensemble_test_accuracy"] = ensemble_accuracy(nets, test)
-        print(f"Ensemble of {n_nets} (majority vote): test accuracy {result['ensemble_test_accuracy']:.2%}")
+        print(f"Ensemble of {len(nets)} (majority vote): test accuracy {result['ensemble_test_accuracy']:.2%}")
     curves = save_training_curves_png(histories[0], os.path.join(args.out, "training_curves.png"))
     with open(os.path.join(args.out, "history.csv"), "w", newline="") as f:
         keys = sorted(histories[0])

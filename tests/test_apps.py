@@ -279,3 +279,42 @@ def test_rnnrbm_app_stops_cleanly_on_ctrl_c_and_still_generates(tmp_path):
     assert "Interrupted by user" in stdout
     assert os.path.exists(out / "sample1.mid") and os.path.exists(out / "sample2.png")
     assert json.load(open(out / "result.json"))["interrupted"] is True
+
+
+def test_network3_ensemble_ctrl_c_keeps_the_network_in_training_and_trains_no_more(tmp_path, monkeypatch):
+    import importlib.util
+    import signal
+
+    import keras
+
+    from keras_dlt.models import network3
+
+    class PressCtrlC(keras.callbacks.Callback):
+        calls = 0
+
+        def on_train_batch_end(self, batch, logs=None):  # once per compiled call (steps_per_execution steps)
+            PressCtrlC.calls += 1
+            if PressCtrlC.calls == 2:
+                os.kill(os.getpid(), signal.SIGINT)
+
+    sgd = network3.Network.SGD
+
+    def sgd_with_ctrl_c(self, *args, callbacks=None, **kwargs):  # the user presses Ctrl+C in the first network
+        return sgd(self, *args, callbacks=list(callbacks or []) + [PressCtrlC()], **kwargs)
+
+    monkeypatch.setattr(network3.Network, "SGD", sgd_with_ctrl_c)
+    spec = importlib.util.spec_from_file_location("network3_app", os.path.join(ROOT, "apps", "network3.py"))
+    app = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(app)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal (CI may run with SIGINT ignored)
+    try:
+        result = app.main(["--preset", "ensemble", "--ensemble", "3", "--data", "sample", "--epochs", "3",
+                           "--no-monitor", "--verbose", "0", "--out", str(tmp_path)])
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert result["interrupted"] is True and result["networks_trained"] == 1
+    assert "ensemble_test_accuracy" not in result  # one network is no ensemble
+    assert 0 < result["final_test_accuracy"][0] <= 1
+    assert os.listdir(tmp_path).count("network3_ensemble_0.keras") == 1
+    assert not os.path.exists(tmp_path / "network3_ensemble_1.keras")
+    assert json.load(open(tmp_path / "result.json"))["interrupted"] is True
