@@ -11,11 +11,12 @@ tutorial's closing numbers.
 import argparse
 import json
 import os
+import shutil
 import time
 
 import keras
 
-from keras_dlt.callbacks import CostLog, FilterPictures, PatienceEarlyStopping, StopOnInterrupt
+from keras_dlt.callbacks import BackupAndResume, CostLog, FilterPictures, PatienceEarlyStopping, StopOnInterrupt
 from keras_dlt.datasets import load_mnist
 from keras_dlt.samplers.ais import ais_betas
 from keras_dlt.utils import minibatches, steps_per_execution_for
@@ -100,6 +101,27 @@ def _whole_batches(x, batch_size):
     return n_batches
 
 
+#: Flags that do not change a run's course: a backup made under other values of these still resumes.
+_NOT_THE_RUN = ("epochs", "verbose", "out", "no_export", "steps_per_execution", "jit_compile")
+
+
+def finetune_backup(model, args, callbacks=()):
+    """The `BackupAndResume` of a supervised app's training: `args.out`/backup, its config the run's flags."""
+    config = {"model": type(model).__name__,
+              **{k: v for k, v in sorted(vars(args).items()) if k not in _NOT_THE_RUN}}
+    return BackupAndResume(os.path.join(args.out, "backup"), callbacks=callbacks, config=config)
+
+
+def _trim_history_csv(path, epochs):
+    """Keeps the header and the rows of the first `epochs` epochs of a `CSVLogger` file."""
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        lines = f.readlines()
+    with open(path, "w") as f:
+        f.writelines(lines[: 1 + epochs])
+
+
 def run_supervised(model, args, filters_layer, filter_shape=None, name="model", extra=None):
     """Trains `model` as the tutorial does and writes its outputs under `args.out`.
 
@@ -112,9 +134,14 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model", 
         extra: more entries for the result (and `result.json`), e.g. the
             pretraining's costs.
 
+    Training is backed up in `args.out`/backup at each epoch's end (weights,
+    optimizer, the patience state and best model); after a kill or Ctrl+C the
+    same command resumes there, and a finished run deletes the backup.
+
     Returns:
         dict with best_validation_error, test_error (both fractions), epochs,
-        seconds, best_iteration, the paths written, and `extra`.
+        seconds (this process's), resumed_from_epoch, best_iteration, the
+        paths written, and `extra`.
     """
     keras.utils.set_random_seed(args.seed)
     (x_train, y_train), (x_valid, y_valid), (x_test, y_test) = load_mnist(args.data)
@@ -139,20 +166,30 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model", 
         verbose=1 if args.verbose else 0,
     )
     os.makedirs(args.out, exist_ok=True)
+    backup = finetune_backup(model, args, callbacks=[stopper])
+    resuming = backup.check() is not None
+    if resuming:  # a kill between the CSV row and the backup would leave a row the resumed run writes again
+        _trim_history_csv(os.path.join(args.out, "history.csv"), backup.saved_epoch())
+    if not model.built:
+        model.build((None, model.n_in))  # BackupAndRestore loads into a built model
     # The tutorial's fixed order: batches cut once (faster); or Keras' shuffling.
     data = dict(x=x_train, y=y_train, batch_size=args.batch_size, shuffle=True) if args.shuffle else dict(
         x=minibatches(x_train, y_train, args.batch_size), shuffle=False)
     # Ctrl+C ends training early; the best weights are still restored, saved and scored.
-    interrupt = StopOnInterrupt("Interrupted by user: stopping; the best model so far is saved and scored.")
+    interrupt = StopOnInterrupt(f"Interrupted by user: stopping; the best model so far is saved and scored "
+                                f"(the same command continues from the backup in {backup.backup_dir}).")
     start = time.perf_counter()
     history = model.fit(
         **data,
         epochs=args.epochs,
-        callbacks=[stopper, keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv")), interrupt],
+        callbacks=[stopper, keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv"), append=resuming),
+                   backup, interrupt],
         verbose=args.verbose,
     )
     seconds = time.perf_counter() - start
-    epochs = len(history.epoch)
+    epochs = (backup.resumed_epoch or 0) + len(history.epoch)
+    if not interrupt.interrupted:
+        backup.discard()
 
     pictures = FilterPictures(filters_layer, args.out, img_shape=filter_shape)
     pictures.set_model(model)
@@ -170,6 +207,7 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model", 
         "best_iteration": stopper.best_iteration,
         "epochs": epochs,
         "seconds": seconds,
+        "resumed_from_epoch": backup.resumed_epoch,
         "interrupted": interrupt.interrupted,
         "train_size": len(x_train),
         "filters_png": filters_png,
@@ -260,7 +298,11 @@ def _pretrain_then_finetune(model, args, what, pretrain_kwargs, name):
     """
     os.makedirs(args.out, exist_ok=True)
     costs, pretrain_seconds = [], 0.0
-    if args.pretrained:
+    if finetune_backup(model, args).check() is not None:
+        model.build((None, model.n_in))  # the backup has the weights
+        print(f"... pretraining skipped: fine-tuning resumes from its backup in {os.path.join(args.out, 'backup')}",
+              flush=True)
+    elif args.pretrained:
         if not os.path.isfile(args.pretrained):
             raise FileNotFoundError(f"--pretrained {args.pretrained}: no such file (the pretrained.weights.h5 "
                                     f"an earlier {name} run wrote under its --out folder)")
@@ -532,21 +574,53 @@ def run_network3(args):
     n_nets = args.ensemble if args.preset == "ensemble" else 1
     nets, histories, start = [], [], time.perf_counter()
     # Ctrl+C ends the network in training after its step; it is still saved and scored, no further
-    # ensemble member is trained, and the ensemble votes with the networks it has.
-    interrupt = StopOnInterrupt("Interrupted by user: stopping; this network is still saved and scored.")
+    # ensemble member is trained, and the ensemble votes with the networks it has. Each network is backed
+    # up every epoch, and each finished ensemble member recorded, under out/backup: after a kill or Ctrl+C
+    # the same command goes on where the run stopped; a finished run deletes the backup.
+    backup = os.path.join(args.out, "backup")
+    run_config = {k: v for k, v in sorted(vars(args).items()) if k not in ("verbose", "out")}
+    interrupt = StopOnInterrupt(f"Interrupted by user: stopping; this network is still saved and scored "
+                                f"(the same command continues from the backup in {backup}).")
     for i in range(n_nets):
+        path = os.path.join(args.out, f"network3_{args.preset}_{i}.keras" if n_nets > 1 else
+                            f"network3_{args.preset}.keras")
+        done = os.path.join(backup, f"network_{i}.done.json")
+        if os.path.exists(done) and os.path.exists(path):  # an ensemble member the interrupted run finished
+            with open(done) as f:
+                record = json.load(f)
+            if record["run"] != run_config:
+                diff = sorted(k for k in run_config if record["run"].get(k) != run_config[k])
+                raise ValueError(f"{done}: network {i + 1} was trained by a run with other settings ("
+                                 + ", ".join(f"{k}: {record['run'].get(k)!r}, now {run_config[k]!r}" for k in diff)
+                                 + f"). Run with the same settings to continue it, or delete {backup} to start over.")
+            net = keras.models.load_model(path)
+            net.best_validation_accuracy, net.best_test_accuracy, net.best_epoch = \
+                record["best_validation_accuracy"], record["best_test_accuracy"], record["best_epoch"]
+            print(f"... network {i + 1} of {n_nets}: trained by the interrupted run, loaded from {path}", flush=True)
+            nets.append(net)
+            histories.append(record["history"])
+            continue
         keras.utils.set_random_seed(args.seed + i)
         net = preset(args.preset, args.mini_batch_size, seed=args.seed + i)
         print(f"... network3 preset '{args.preset}' ({description}){f', network {i + 1} of {n_nets}' if n_nets > 1 else ''}: "
               f"{epochs} epochs, mini-batch {args.mini_batch_size}, eta {eta}, lmbda {lmbda}; "
               f"Nielsen reports {reported:.2%}", flush=True)
         history = net.SGD(train, epochs, args.mini_batch_size, eta, valid, test, lmbda=lmbda, verbose=args.verbose,
-                          shuffle=not args.no_shuffle, monitor_training=not args.no_monitor, callbacks=[interrupt])
-        net.save(os.path.join(args.out, f"{net.name}_{i}.keras" if n_nets > 1 else f"{net.name}.keras"))
+                          shuffle=not args.no_shuffle, monitor_training=not args.no_monitor, callbacks=[interrupt],
+                          backup_dir=os.path.join(backup, f"network_{i}"))
+        net.save(path)
         nets.append(net)
         histories.append(history.history)
         if interrupt.interrupted:
             break
+        os.makedirs(backup, exist_ok=True)
+        with open(done, "w") as f:
+            json.dump({"run": run_config, "best_validation_accuracy": net.best_validation_accuracy,
+                       "best_epoch": net.best_epoch, "best_test_accuracy": net.best_test_accuracy,
+                       "history": history.history}, f)
+        shutil.rmtree(os.path.join(backup, f"network_{i}"), ignore_errors=True)
+    if not interrupt.interrupted:
+        shutil.rmtree(backup, ignore_errors=True)
     seconds = time.perf_counter() - start
     result = {"preset": args.preset, "epochs": epochs, "eta": eta, "lmbda": lmbda, "seconds": seconds,
               "interrupted": interrupt.interrupted, "networks_trained": len(nets),

@@ -281,7 +281,7 @@ def test_rnnrbm_app_stops_cleanly_on_ctrl_c_and_still_generates(tmp_path):
     assert json.load(open(out / "result.json"))["interrupted"] is True
 
 
-def test_network3_ensemble_ctrl_c_keeps_the_network_in_training_and_trains_no_more(tmp_path, monkeypatch):
+def test_network3_ensemble_ctrl_c_scores_what_it_has_and_the_same_command_finishes_it(tmp_path, monkeypatch, capsys):
     import importlib.util
     import signal
 
@@ -290,31 +290,84 @@ def test_network3_ensemble_ctrl_c_keeps_the_network_in_training_and_trains_no_mo
     from keras_dlt.models import network3
 
     class PressCtrlC(keras.callbacks.Callback):
-        calls = 0
+        """The user presses Ctrl+C early in the second network's training."""
+        nets, calls = [], 0
 
         def on_train_batch_end(self, batch, logs=None):  # once per compiled call (steps_per_execution steps)
+            if self.model not in PressCtrlC.nets:
+                PressCtrlC.nets.append(self.model)
+                PressCtrlC.calls = 0
             PressCtrlC.calls += 1
-            if PressCtrlC.calls == 2:
+            if len(PressCtrlC.nets) == 2 and PressCtrlC.calls == 2:
                 os.kill(os.getpid(), signal.SIGINT)
 
     sgd = network3.Network.SGD
 
-    def sgd_with_ctrl_c(self, *args, callbacks=None, **kwargs):  # the user presses Ctrl+C in the first network
+    def sgd_with_ctrl_c(self, *args, callbacks=None, **kwargs):
         return sgd(self, *args, callbacks=list(callbacks or []) + [PressCtrlC()], **kwargs)
 
-    monkeypatch.setattr(network3.Network, "SGD", sgd_with_ctrl_c)
     spec = importlib.util.spec_from_file_location("network3_app", os.path.join(ROOT, "apps", "network3.py"))
     app = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(app)
+    flags = ["--preset", "ensemble", "--ensemble", "2", "--data", "sample", "--epochs", "1", "--no-monitor",
+             "--verbose", "0", "--out", str(tmp_path)]
     before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal (CI may run with SIGINT ignored)
     try:
-        result = app.main(["--preset", "ensemble", "--ensemble", "3", "--data", "sample", "--epochs", "3",
-                           "--no-monitor", "--verbose", "0", "--out", str(tmp_path)])
+        with monkeypatch.context() as m:
+            m.setattr(network3.Network, "SGD", sgd_with_ctrl_c)
+            result = app.main(flags)
     finally:
         signal.signal(signal.SIGINT, before)
-    assert result["interrupted"] is True and result["networks_trained"] == 1
-    assert "ensemble_test_accuracy" not in result  # one network is no ensemble
-    assert 0 < result["final_test_accuracy"][0] <= 1
-    assert os.listdir(tmp_path).count("network3_ensemble_0.keras") == 1
-    assert not os.path.exists(tmp_path / "network3_ensemble_1.keras")
+    assert result["interrupted"] is True and result["networks_trained"] == 2
+    assert 0 < result["ensemble_test_accuracy"] <= 1  # the two it has vote
+    assert os.path.exists(tmp_path / "network3_ensemble_1.keras")
+    assert os.path.exists(tmp_path / "backup" / "network_0.done.json")
     assert json.load(open(tmp_path / "result.json"))["interrupted"] is True
+    record = json.load(open(tmp_path / "backup" / "network_0.done.json"))
+    capsys.readouterr()
+    again = app.main(flags)  # the same command: network 1 is kept, network 2 trained again in full
+    assert "network 1 of 2: trained by the interrupted run, loaded" in capsys.readouterr().out
+    assert again["interrupted"] is False and again["networks_trained"] == 2
+    assert again["final_test_accuracy"][0] == result["final_test_accuracy"][0]
+    assert again["best_validation_accuracy"][0] == result["best_validation_accuracy"][0]
+    assert not os.path.exists(tmp_path / "backup")
+    # A finished member of a run with other settings is not mixed in: the flag is named.
+    os.makedirs(tmp_path / "backup")
+    json.dump(record, open(tmp_path / "backup" / "network_0.done.json", "w"))
+    with pytest.raises(ValueError, match=r"network 1 was trained by a run with other settings \(eta: None, now 0.05\)"):
+        app.main(flags + ["--eta", "0.05"])
+
+
+def test_DBN_app_killed_during_fine_tuning_resumes_without_pretraining_to_the_same_model(tmp_path):
+    import signal
+
+    whole, killed = tmp_path / "whole", tmp_path / "killed"
+    flags = ("--data", "sample", "--hidden", "64", "32", "--pretrain-epochs", "1", "--batch-size", "50",
+             "--epochs", "4", "--no-export", "--verbose", "2")
+    run_app("DBN.py", *flags, "--out", str(whole))
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "apps", "DBN.py"), *flags, "--out", str(killed)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
+    for line in proc.stdout:  # validated epoch 2 (so epoch 1 is backed up): kill it, as a crash or a reboot would
+        if line.startswith("epoch 2, minibatch"):
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL and not os.path.exists(killed / "result.json")
+    assert os.path.exists(killed / "backup" / "latest.weights.h5")
+    stdout = run_app("DBN.py", *flags, "--out", str(killed))  # the same command again
+    assert "pretraining skipped: fine-tuning resumes from its backup" in stdout
+    assert "Pre-training layer" not in stdout and "... resuming from the backup" in stdout
+    a, b = json.load(open(whole / "result.json")), json.load(open(killed / "result.json"))
+    assert b["resumed_from_epoch"] in (1, 2) and b["epochs"] == a["epochs"] == 4
+    assert (a["best_validation_error"], a["test_error"], a["best_iteration"]) == \
+        (b["best_validation_error"], b["test_error"], b["best_iteration"])
+    assert not os.path.exists(killed / "backup")  # a finished run leaves no backup
+    assert len(open(killed / "history.csv").readlines()) == 1 + 4  # header and one row per epoch, none twice
+    import keras
+
+    import keras_dlt.models  # noqa: F401  (registers DBN for loading)
+
+    w1, w2 = (keras.models.load_model(d / "DBN.keras").get_weights() for d in (whole, killed))
+    for x, y in zip(w1, w2):
+        np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)

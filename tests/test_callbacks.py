@@ -228,3 +228,56 @@ def test_ctrl_c_stops_fit_after_the_step_and_a_second_one_aborts():
         assert not ignored.interrupted and signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, before)
+
+
+def test_a_run_killed_mid_way_resumes_from_its_backup_to_the_same_end(tmp_path):
+    """A crash at epoch 3, then the same command again: same best point, test error and final weights as one
+    uninterrupted run (fixed minibatch order, plain SGD), although the second process starts from other weights."""
+    from keras_dlt.callbacks import BackupAndResume
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 20)).astype("float32")
+    y = (x[:, :3].sum(1) > 0).astype("int64") + (x[:, 3] > 1)
+    xv, yv, xt, yt = x[:100] + 0.3, y[:100], x[100:200] - 0.3, y[100:200]
+
+    class Crash(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 3:
+                raise RuntimeError("killed")
+
+    def run(backup_dir, seed, crash=False, config=None):
+        keras.utils.set_random_seed(seed)
+        model = keras.Sequential([keras.Input((20,)), keras.layers.Dense(16, activation="tanh"),
+                                  keras.layers.Dense(3, activation="softmax")])
+        model.compile(optimizer=keras.optimizers.SGD(0.05), loss="sparse_categorical_crossentropy")
+        stop = PatienceEarlyStopping(patience=20, validation_data=(xv, yv), test_data=(xt, yt), verbose=0)
+        backup = BackupAndResume(str(backup_dir), callbacks=[stop], config=config or {"lr": 0.05}, verbose=0)
+        model.fit(x, y, batch_size=20, epochs=12, shuffle=False, verbose=0,
+                  callbacks=[stop, backup] + ([Crash()] if crash else []))
+        return model, stop, backup
+
+    whole, stop_whole, _ = run(tmp_path / "a", seed=1)
+    with pytest.raises(RuntimeError, match="killed"):
+        run(tmp_path / "b", seed=1, crash=True)
+    assert BackupAndResume(str(tmp_path / "b")).saved_epoch() == 3
+    # Another run's settings are refused, the difference named; the backup stays.
+    with pytest.raises(ValueError, match=r"another run \(lr: backup 0.05, now 0.1\)"):
+        run(tmp_path / "b", seed=2, config={"lr": 0.1})
+    resumed, stop_resumed, backup = run(tmp_path / "b", seed=2)  # other initial weights: the backup's must win
+    assert backup.resumed_epoch == 3
+    assert stop_resumed.best_iteration == stop_whole.best_iteration is not None
+    assert stop_resumed.best_validation_error == stop_whole.best_validation_error
+    assert stop_resumed.test_error == stop_whole.test_error
+    assert stop_resumed.history == stop_whole.history  # validations before the crash included
+    assert stop_resumed.stopped_iteration == stop_whole.stopped_iteration
+    for a, b in zip(whole.get_weights(), resumed.get_weights()):  # the best weights, restored at the end
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    backup.discard()
+    assert not os.path.exists(tmp_path / "b")
+
+
+def test_backup_refuses_callbacks_it_cannot_save():
+    from keras_dlt.callbacks import BackupAndResume
+
+    with pytest.raises(TypeError, match="CSVLogger has no get_state"):
+        BackupAndResume("x", callbacks=[keras.callbacks.CSVLogger("h.csv")])

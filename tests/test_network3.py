@@ -175,3 +175,33 @@ def test_early_stopping_with_the_foundations_patience_rule(small):
     history = net.SGD((x, y), 50, 10, 0.5, (xv, yv), callbacks=[stop], verbose=0)
     assert len(history.history["loss"]) < 50  # patience (40 mini-batches, grown on improvement) ran out
     assert stop.best_validation_error == pytest.approx(1 - net.accuracy((xv, yv)), abs=1e-6)  # best weights back
+
+
+def test_sgd_killed_mid_way_resumes_from_its_backup(small, tmp_path):
+    """SGD(backup_dir=...) crashed at epoch 2, then called again on a new network: all epochs in the history, the
+    best accuracies and the learning-rate schedule carried on, the same weights as one uninterrupted run."""
+    (x, y), (xv, yv), (xt, yt) = small
+
+    class Crash(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 2:
+                raise RuntimeError("killed")
+
+    def run(backup, seed, crash=False):
+        keras.utils.set_random_seed(seed)
+        net = Network([FullyConnectedLayer(784, 30, seed=seed), SoftmaxLayer(30, 10)])
+        history = net.SGD((x, y), 4, 10, lambda epoch: 0.2 / (1 + epoch), (xv, yv), (xt, yt), verbose=0,
+                          shuffle=False, backup_dir=str(backup), callbacks=[Crash()] if crash else None)
+        return net, history
+
+    whole, h_whole = run(tmp_path / "a", seed=0)
+    with pytest.raises(RuntimeError, match="killed"):
+        run(tmp_path / "b", seed=0, crash=True)
+    resumed, h_resumed = run(tmp_path / "b", seed=5)  # another network: the backup's weights must win
+    assert h_resumed.epoch == [0, 1, 2, 3]
+    for key in ("val_accuracy", "loss"):
+        np.testing.assert_allclose(h_resumed.history[key], h_whole.history[key], rtol=1e-5)
+    assert (resumed.best_validation_accuracy, resumed.best_test_accuracy, resumed.best_epoch) == \
+        (whole.best_validation_accuracy, whole.best_test_accuracy, whole.best_epoch)
+    for a, b in zip(whole.get_weights(), resumed.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -195,6 +195,27 @@ class PatienceEarlyStopping(keras.callbacks.Callback):
         if self.restore_best_weights and self.best_weights is not None:
             self.model.set_weights(self.best_weights)
 
+    # -- resuming (BackupAndResume) -----------------------------------------------
+    def get_state(self):
+        """The rule's and the best point's state (JSON-able) and the best weights, for `BackupAndResume`."""
+        def num(v):
+            return None if v is None else float(v)
+
+        state = {"patience": int(self.rule.patience), "best": num(self.rule.best), "best_iter": self.rule.best_iter,
+                 "best_validation_error": num(self.best_validation_error), "best_iteration": self.best_iteration,
+                 "test_error": num(self.test_error), "stopped_iteration": self.stopped_iteration,
+                 "history": [(int(i), float(e)) for i, e in self.history], "last_iteration": int(self._last_iteration)}
+        return state, self.best_weights
+
+    def set_state(self, state, arrays=None):
+        """Restores `get_state()`'s output (after `on_train_begin`)."""
+        self.rule.patience, self.rule.best, self.rule.best_iter = state["patience"], state["best"], state["best_iter"]
+        self.best_validation_error, self.best_iteration = state["best_validation_error"], state["best_iteration"]
+        self.test_error, self.stopped_iteration = state["test_error"], state["stopped_iteration"]
+        self.history = [tuple(h) for h in state["history"]]
+        self._last_iteration = state["last_iteration"]
+        self.best_weights = None if arrays is None else list(arrays)
+
     # -- the rule ------------------------------------------------------------
     def _validate(self, iteration, error):
         self.history.append((iteration, error))

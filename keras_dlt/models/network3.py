@@ -25,6 +25,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_dlt.callbacks.backup import BackupAndResume
 from keras_dlt.layers.conv_pool import ConvPool
 from keras_dlt.layers.random_affine import RandomAffine
 from keras_dlt.models.classifiers import _TutorialClassifier
@@ -323,7 +324,7 @@ class Network(_TutorialClassifier):
 
     def SGD(self, training_data, epochs, mini_batch_size=None, eta=0.1, validation_data=None, test_data=None,
             lmbda=0.0, callbacks=None, verbose=1, shuffle=True, monitor_training=False, steps_per_execution=None,
-            jit_compile=False, **fit_kwargs):  # noqa: N802 (network3's name)
+            jit_compile=False, backup_dir=None, **fit_kwargs):  # noqa: N802 (network3's name)
         """network3's `SGD`: plain mini-batch SGD on the log-likelihood + L2, via `compile` and `fit`.
 
         Args:
@@ -348,11 +349,17 @@ class Network(_TutorialClassifier):
                 largest divisor of the epoch up to `fast_steps_per_execution`
                 (small steps run much faster several at a time).
             jit_compile: XLA (helps on GPU). Default False.
+            backup_dir: back up the training at each epoch's end there
+                (`BackupAndResume`: weights, optimizer, the best accuracies);
+                calling `SGD` again with the same folder and settings, in a
+                new process after a crash or a kill, goes on where it stopped.
+                The folder is kept at the end: delete it once done.
             **fit_kwargs: passed to `fit`.
 
         Returns:
             The Keras `History`; `history.history` has loss, accuracy,
-            val_loss, val_accuracy per epoch; `self.best_validation_accuracy`,
+            val_loss, val_accuracy per epoch (all epochs, those before a
+            resume included); `self.best_validation_accuracy`,
             `self.best_test_accuracy` and `self.best_epoch` hold network3's
             closing numbers.
         """
@@ -381,10 +388,17 @@ class Network(_TutorialClassifier):
             callbacks.insert(0, keras.callbacks.LearningRateScheduler(lambda epoch, lr: float(eta(epoch))))
         log = Network3Log(test_data, verbose=verbose > 0,
                           training_data=(x[:10000], y[:10000]) if monitor_training else None)
+        if backup_dir is not None:  # last, after the callbacks whose state it saves
+            config = {"weight_shapes": [list(w.shape) for w in self.weights], "mini_batch_size": mini_batch_size, "lmbda": lmbda, "shuffle": shuffle,
+                      "eta": "a function of the epoch" if callable(eta) else eta, "training_examples": len(x)}
+            callbacks.append(BackupAndResume(backup_dir, callbacks=[log], config=config, verbose=int(verbose > 0)))
         history = self.fit(x[:num_training_batches * mini_batch_size], y[:num_training_batches * mini_batch_size],
                            batch_size=mini_batch_size, epochs=epochs, shuffle=shuffle,
                            validation_data=None if validation_data is None else _pair(validation_data, "validation_data"),
                            callbacks=[log] + callbacks, verbose=1 if verbose == 1 else 0, **fit_kwargs)
+        if log.records:  # every epoch's numbers, also those of the run this one resumed
+            history.epoch = list(range(len(log.records)))
+            history.history = {k: [r.get(k) for r in log.records] for k in log.records[-1]}
         self.best_validation_accuracy, self.best_test_accuracy, self.best_epoch = log.best_validation, log.best_test, \
             log.best_epoch
         if verbose:
@@ -434,12 +448,27 @@ class Network3Log(keras.callbacks.Callback):
         self.training_data = training_data
         self.verbose = verbose
         self.best_validation = self.best_test = self.best_epoch = None
+        self.records = []  # each epoch's logs
+
+    def on_train_begin(self, logs=None):
+        self.best_validation = self.best_test = self.best_epoch = None
+        self.records = []
+
+    def get_state(self):
+        """For `BackupAndResume`: the best point and the per-epoch records."""
+        return {"best_validation": self.best_validation, "best_test": self.best_test, "best_epoch": self.best_epoch,
+                "records": self.records}, None
+
+    def set_state(self, state, arrays=None):
+        self.best_validation, self.best_test = state["best_validation"], state["best_test"]
+        self.best_epoch, self.records = state["best_epoch"], state["records"]
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
         if self.training_data is not None:  # clean numbers: no dropout, no expansion
             cost, accuracy = self.model.evaluate(*self.training_data, batch_size=1000, verbose=0)
             logs.update({"train_cost": cost, "train_accuracy": accuracy})
+        self.records.append({k: float(v) for k, v in logs.items()})
         if "val_accuracy" not in logs:
             return
         acc = float(logs["val_accuracy"])
