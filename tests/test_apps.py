@@ -371,3 +371,11 @@ def test_DBN_app_killed_during_fine_tuning_resumes_without_pretraining_to_the_sa
     w1, w2 = (keras.models.load_model(d / "DBN.keras").get_weights() for d in (whole, killed))
     for x, y in zip(w1, w2):
         np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)
+
+
+def test_lenet_app_starts_from_the_tutorials_own_draws(tmp_path):
+    out = tmp_path / "lenet"
+    stdout = run_app("lenet.py", "--data", "sample", "--init", "tutorial", "--seed", "23455", "--nkerns", "4", "6",
+                     "--hidden", "20", "--batch-size", "100", "--epochs", "1", "--no-export", "--out", str(out))
+    result = json.load(open(out / "result.json"))
+    assert result["test_error"] < 0.5 and "test error" in stdout.splitlines()[-1]

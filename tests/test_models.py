@@ -170,3 +170,40 @@ def test_xla_at_batch_1_agrees_with_the_plain_step_and_auto_picks_it(small):
     assert jit_compile_for(MLP(), 1) and jit_compile_for(MLP(), 10) and not jit_compile_for(MLP(), 20)
     assert not jit_compile_for(LeNet(), 1) and not jit_compile_for(LogisticRegression(), 1)
     assert jit_compile_for(LeNet(), 500, "on") and not jit_compile_for(MLP(), 1, "off")
+
+
+def _tutorial_lenet_hidden(x, seed, nkerns, n_hidden, image, f, p):
+    """convolutional_mlp.py's initial network up to the hidden layer, in numpy and Theano's layouts:
+    RandomState(seed) draws in the tutorial's order, true convolution, channel-major flatten."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    rng = np.random.RandomState(seed)
+    h, ch = x.reshape(-1, 1, *image).astype("float64"), 1
+    for k in nkerns:
+        bound = np.sqrt(6.0 / (ch * f * f + k * f * f // (p * p)))
+        w = rng.uniform(low=-bound, high=bound, size=(k, ch, f, f)).astype("float32")
+        conv = np.einsum("ncijab,kcab->nkij", sliding_window_view(h, (f, f), axis=(2, 3)), w[:, :, ::-1, ::-1])
+        n, _, rows, cols = conv.shape
+        conv = conv[:, :, : rows // p * p, : cols // p * p]  # max_pool_2d(ignore_border=True)
+        h = np.tanh(conv.reshape(n, k, rows // p, p, cols // p, p).max(axis=(3, 5)))
+        ch = k
+    flat = h.reshape(len(h), -1)
+    bound = np.sqrt(6.0 / (flat.shape[1] + n_hidden))
+    return np.tanh(flat @ rng.uniform(low=-bound, high=bound, size=(flat.shape[1], n_hidden)).astype("float32"))
+
+
+def test_lenet_init_as_tutorial_is_the_tutorials_initial_network():
+    x = np.random.default_rng(0).random((5, 144)).astype("float32")
+    model = LeNet(nkerns=(3, 4), filter_size=3, n_hidden=7, image_shape=(12, 12, 1)).init_as_tutorial(seed=7)
+    h = model._as_images(x)
+    for layer in model.conv_layers:
+        h = layer(h)
+    ours = keras.ops.convert_to_numpy(model.hidden(model.flatten(h)))
+    np.testing.assert_allclose(ours, _tutorial_lenet_hidden(x, 7, (3, 4), 7, (12, 12), 3, 2), atol=1e-5)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(model.classifier.kernel), 0)
+    # The tutorial's default network: its first filter values are RandomState(23455)'s first draws, flipped.
+    lenet = LeNet().init_as_tutorial()
+    first = np.random.RandomState(23455).uniform(-0.2, 0.2, size=(20, 1, 5, 5)).astype("float32")
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(lenet.conv_layers[0].kernel)[:, :, 0, 0],
+                                  first[0, 0, ::-1, ::-1])
+    assert not np.array_equal(first[0, 0], first[0, 0, ::-1, ::-1])

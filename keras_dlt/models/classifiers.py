@@ -336,6 +336,48 @@ class LeNet(_TutorialClassifier):
     def _accepted_shapes(self):
         return _image_shapes(self.n_in, self.image_shape)
 
+    def init_as_tutorial(self, seed=23455):
+        """Sets the weights to the tutorial's own initial draws (convolutional_mlp.py), and returns the model.
+
+        `numpy.random.RandomState(seed)` draws, in the tutorial's order, each
+        LeNetConvPoolLayer's filters `(filters, channels, h, w)` uniform in
+        +-sqrt(6 / (fan_in + fan_out)) with fan_out = filters * h * w // pool
+        area, then the hidden layer's `(n_in, n_hidden)` weights uniform in
+        +-sqrt(6 / (n_in + n_hidden)); biases and the logistic layer are zero.
+        The draws are laid out for this model so that it computes the same
+        function as the tutorial's network: filters flipped (Theano's conv2d
+        is a true convolution, Keras' a correlation) and moved to
+        `(h, w, channels, filters)`, hidden rows reordered from Theano's
+        channel-major flatten to Keras' channels-last one. With the
+        tutorial's seed (23455) and its fixed minibatch order, training
+        starts where the tutorial's published runs started.
+        """
+        if not self.built:
+            self.build((None, self.n_in))
+        rng = np.random.RandomState(seed)
+        fh, fw = (self.filter_size,) * 2 if isinstance(self.filter_size, int) else self.filter_size
+        ph, pw = (self.pool_size,) * 2 if isinstance(self.pool_size, int) else self.pool_size
+        channels = self.image_shape[2]
+        for layer, k in zip(self.conv_layers, self.nkerns):
+            fan_in, fan_out = channels * fh * fw, k * fh * fw // (ph * pw)
+            bound = np.sqrt(6.0 / (fan_in + fan_out))
+            w = rng.uniform(low=-bound, high=bound, size=(k, channels, fh, fw)).astype("float32")
+            layer.kernel.assign(w[:, :, ::-1, ::-1].transpose(2, 3, 1, 0))
+            layer.bias.assign(np.zeros(k, "float32"))
+            channels = k
+        bound = np.sqrt(6.0 / (self._flat_size + self.n_hidden))
+        w = rng.uniform(low=-bound, high=bound, size=(self._flat_size, self.n_hidden)).astype("float32")
+        shape = (None, *self.image_shape)
+        for layer in self.conv_layers:
+            shape = layer.compute_output_shape(shape)
+        _, h, wd, c = shape  # Theano flattens (c, h, w), Keras (h, w, c): row r here is Theano's order[r]
+        order = np.arange(self._flat_size).reshape(c, h, wd).transpose(1, 2, 0).reshape(-1)
+        self.hidden.kernel.assign(w[order])
+        self.hidden.bias.assign(np.zeros(self.n_hidden, "float32"))
+        self.classifier.kernel.assign(np.zeros(self.classifier.kernel.shape, "float32"))
+        self.classifier.bias.assign(np.zeros(self.classifier.bias.shape, "float32"))
+        return self
+
     def _as_images(self, x):
         self._check_shape(x.shape)
         return ops.reshape(ops.cast(x, self.compute_dtype), (-1, *self.image_shape))
