@@ -294,7 +294,9 @@ def _pretrain_then_finetune(model, args, what, pretrain_kwargs, name):
     The pretrained weights are saved as `pretrained.weights.h5` under
     `args.out` before fine-tuning starts, so that fine-tuning can be rerun
     (other learning rate, seed, or after an interruption) with
-    `--pretrained` and without the hours of pretraining.
+    `--pretrained` and without the hours of pretraining. Pretraining is
+    backed up in `args.out`/backup_pretraining and fine-tuning in
+    `args.out`/backup: after a kill the same command goes on where it stopped.
     """
     os.makedirs(args.out, exist_ok=True)
     costs, pretrain_seconds = [], 0.0
@@ -321,7 +323,8 @@ def _pretrain_then_finetune(model, args, what, pretrain_kwargs, name):
               f"batch {args.batch_size}, {args.pretrain_epochs} epochs per layer", flush=True)
         start = time.perf_counter()
         costs = model.pretrain(x_train, epochs=args.pretrain_epochs, batch_size=args.batch_size,
-                               learning_rate=args.pretrain_lr, **pretrain_kwargs)
+                               learning_rate=args.pretrain_lr, backup_dir=os.path.join(args.out, "backup_pretraining"),
+                               **pretrain_kwargs)
         pretrain_seconds = time.perf_counter() - start
         weights = os.path.join(args.out, "pretrained.weights.h5")
         model.save_weights(weights)

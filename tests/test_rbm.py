@@ -1,6 +1,7 @@
 """RBM layer and model, AIS, DBN (issue 4)."""
 
 import itertools
+import os
 
 import keras
 import numpy as np
@@ -317,3 +318,52 @@ def test_export_hidden_and_free_energy_endpoints(sample, tmp_path):
     out = call_saved_model(path, x[:16], ["hidden", "free_energy"], tmp_path)
     np.testing.assert_allclose(out["hidden"], model(x[:16]), atol=1e-5)
     np.testing.assert_allclose(out["free_energy"], model.free_energy(x[:16]), atol=1e-4)
+
+
+def test_dbn_pretraining_killed_mid_layer_resumes_to_the_same_stack(sample, tmp_path):
+    """Killed in layer 1's second epoch, then the same call on a new DBN: layer 0 is not trained again (its
+    weights and costs are the finished layer's), layer 1 goes on from its last whole epoch. (Pretraining shuffles
+    the examples each epoch, so after the resume the order, and so the costs, differ a little from an
+    uninterrupted run's.)"""
+    import keras
+
+    from keras_dlt.models import DBN
+
+    (x, _), _, _ = sample
+    x = x[:600]
+
+    class Crash(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if self.model.name == "pretrain_1" and epoch == 1:
+                raise RuntimeError("killed")
+
+    def pretrain(backup, crash=False):
+        keras.utils.set_random_seed(3)
+        dbn = DBN([20, 12], seed=3)
+        fit = keras.Model.fit
+
+        def fit_with_crash(model, *args, callbacks=None, **kwargs):
+            return fit(model, *args, callbacks=list(callbacks or []) + [Crash()], **kwargs)
+
+        if crash:
+            keras.Model.fit = fit_with_crash
+        try:
+            costs = dbn.pretrain(x, epochs=3, batch_size=20, learning_rate=0.05, verbose=0, backup_dir=str(backup))
+        finally:
+            keras.Model.fit = fit
+        return dbn, costs
+
+    whole, costs_whole = pretrain(tmp_path / "a")
+    assert not os.path.exists(tmp_path / "a")  # a finished pretraining leaves no backup
+    with pytest.raises(RuntimeError, match="killed"):
+        pretrain(tmp_path / "b", crash=True)
+    assert os.path.exists(tmp_path / "b" / "finished_layers.json") and os.path.isdir(tmp_path / "b" / "layer_1")
+    resumed, costs_resumed = pretrain(tmp_path / "b")
+    np.testing.assert_allclose(costs_resumed[0], costs_whole[0], rtol=1e-6)  # layer 0: the killed run's
+    for a, b in zip(whole.hidden_layers[0].get_weights(), resumed.hidden_layers[0].get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    assert len(costs_resumed[1]) == 3  # one epoch from before the kill, two after
+    assert costs_resumed[1][0] == pytest.approx(costs_whole[1][0], rel=1e-6)
+    np.testing.assert_allclose(costs_resumed[1][1:], costs_whole[1][1:], rtol=0.05)
+    assert costs_resumed[1][2] < costs_resumed[1][0]  # it went on learning from where it was
+    assert not os.path.exists(tmp_path / "b")

@@ -26,6 +26,13 @@ class CostLog(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.costs = []
 
+    def get_state(self):
+        """For `BackupAndResume`: the costs so far."""
+        return {"costs": self.costs}, None
+
+    def set_state(self, state, arrays=None):
+        self.costs = list(state["costs"])
+
     def on_epoch_end(self, epoch, logs=None):
         self.costs.append(float(logs[self.monitor]))
         if self.verbose:

@@ -203,7 +203,7 @@ class StackedDenoisingAutoencoder(GreedyPretraining, MLP):
                          l1=0.0, l2=0.0, seed=seed, **kwargs)
         self.corruption_levels = corruption_levels
 
-    def pretrain(self, x, epochs=15, batch_size=1, learning_rate=0.001, layers=None, verbose=1):
+    def pretrain(self, x, epochs=15, batch_size=1, learning_rate=0.001, layers=None, verbose=1, backup_dir=None):
         """Greedy layer-wise pretraining of the hidden layers as denoising autoencoders.
 
         Args:
@@ -214,6 +214,9 @@ class StackedDenoisingAutoencoder(GreedyPretraining, MLP):
             layers: indices of the layers to pretrain. Default: all.
             verbose: 1 prints "Pre-training layer i, epoch e, cost c" per
                 epoch, as the tutorial; 0 is silent.
+            backup_dir: back up the pretraining there (each epoch, and the
+                stack after each layer); the same call in a new process after
+                a kill goes on where it stopped. Deleted once pretraining ends.
 
         Returns:
             A list with each pretrained layer's per-epoch costs.
@@ -223,7 +226,9 @@ class StackedDenoisingAutoencoder(GreedyPretraining, MLP):
             return DenoisingAutoencoder(encoder=dense, corruption_level=self.corruption_levels[i], seed=seed,
                                         name=f"pretrain_{i}")
 
-        return self._greedy_pretrain(x, make_model, "loss", epochs, batch_size, learning_rate, layers, verbose)
+        return self._greedy_pretrain(x, make_model, "loss", epochs, batch_size, learning_rate, layers, verbose,
+                                     backup_dir=backup_dir,
+                                     config={"corruption_levels": list(self.corruption_levels), "seed": self.seed})
 
     def get_config(self):
         config = super().get_config()

@@ -336,7 +336,7 @@ class DBN(GreedyPretraining, MLP):
         super().__init__(n_in=n_in, hidden_units=tuple(hidden_layers_sizes), n_out=n_outs, activation="sigmoid",
                          l1=0.0, l2=0.0, seed=seed, **kwargs)
 
-    def pretrain(self, x, epochs=100, batch_size=10, learning_rate=0.01, k=1, layers=None, verbose=1):
+    def pretrain(self, x, epochs=100, batch_size=10, learning_rate=0.01, k=1, layers=None, verbose=1, backup_dir=None):
         """Greedy layer-wise pretraining of the hidden layers as CD-k RBMs.
 
         Args:
@@ -348,6 +348,9 @@ class DBN(GreedyPretraining, MLP):
             layers: indices of the layers to pretrain. Default: all.
             verbose: 1 prints "Pre-training layer i, epoch e, cost c" per
                 epoch (c: the reconstruction cost); 0 is silent.
+            backup_dir: back up the pretraining there (each epoch, and the
+                stack after each layer); the same call in a new process after
+                a kill goes on where it stopped. Deleted once pretraining ends.
 
         Returns:
             A list with each pretrained layer's per-epoch costs.
@@ -360,7 +363,7 @@ class DBN(GreedyPretraining, MLP):
             return RBM(dense=dense, k=k, persistent=False, seed=seed, name=f"pretrain_{i}")
 
         return self._greedy_pretrain(x, make_model, "reconstruction_cost", epochs, batch_size, learning_rate,
-                                     layers, verbose)
+                                     layers, verbose, backup_dir=backup_dir, config={"k": int(k), "seed": self.seed})
 
     def get_config(self):
         config = super().get_config()

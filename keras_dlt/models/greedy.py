@@ -5,9 +5,14 @@ model wrapping it (a dA or an RBM), on the layer below's outputs. Those
 outputs are computed once per layer, not once per epoch (the tutorials' tip).
 """
 
+import json
+import os
+import shutil
+
 import keras
 import numpy as np
 
+from keras_dlt.callbacks.backup import BackupAndResume
 from keras_dlt.callbacks.cost_log import CostLog
 from keras_dlt.models.visible_inputs import check_unit_interval
 from keras_dlt.utils import steps_per_execution_for
@@ -23,8 +28,16 @@ def _outputs(dense, h, chunk=10000):
 class GreedyPretraining:
     """Mixin for `MLP` subclasses: `_greedy_pretrain` trains `hidden_layers` one by one."""
 
-    def _greedy_pretrain(self, x, make_model, monitor, epochs, batch_size, learning_rate, layers, verbose):
+    def _greedy_pretrain(self, x, make_model, monitor, epochs, batch_size, learning_rate, layers, verbose,
+                         backup_dir=None, config=None):
         """Trains `make_model(i, dense)` on layer i's inputs for each i in `layers`.
+
+        With `backup_dir`, each layer's training is backed up every epoch
+        (`BackupAndResume`) and the stack's weights after each finished layer;
+        a call with the same arguments in a new process (after a kill) skips
+        the finished layers and resumes the layer in progress at its last
+        whole epoch. The folder is deleted when pretraining completes.
+        `config` (JSON-able) joins the checked settings.
 
         Returns a list with each pretrained layer's per-epoch `monitor` values.
         """
@@ -47,16 +60,58 @@ class GreedyPretraining:
         bad = [i for i in layers if not isinstance(i, int) or not 0 <= i < n_layers]
         if bad or not layers:
             raise ValueError(f"{name}: layers must be indices in [0, {n_layers}) of hidden layers. Received: {layers}")
+        run = {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate, "layers": layers,
+               "examples": len(x), "sizes": [int(d.units) for d in self.hidden_layers], **(config or {})}
+        done = self._finished_layers(backup_dir, run, name, verbose) if backup_dir else {}
         costs, h = [], x
         for i, dense in enumerate(self.hidden_layers[: layers[-1] + 1]):
-            if i in layers:
+            if i in layers and str(i) in done:
+                costs.append(done[str(i)])
+            elif i in layers:
                 model = make_model(i, dense)
                 model.compile(optimizer=keras.optimizers.SGD(learning_rate),
                               steps_per_execution=steps_per_execution_for(len(h) // batch_size))
                 log = CostLog(f"Pre-training layer {i}, epoch {{epoch}}, cost {{cost:.6f}}", monitor=monitor,
                               verbose=bool(verbose))
-                model.fit(h, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=[log])
+                callbacks = [log]
+                if backup_dir:
+                    model.build((None, h.shape[1]))
+                    callbacks.append(BackupAndResume(os.path.join(backup_dir, f"layer_{i}"), callbacks=[log],
+                                                     config=run, verbose=verbose))
+                model.fit(h, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=callbacks)
                 costs.append(log.costs)
+                if backup_dir:  # the stack so far, then the record that says so (a kill between: layer redone)
+                    self.save_weights(os.path.join(backup_dir, "stack.weights.h5"))
+                    done[str(i)] = log.costs
+                    _write_json(os.path.join(backup_dir, "finished_layers.json"), {"run": run, "costs": done})
+                    shutil.rmtree(os.path.join(backup_dir, f"layer_{i}"), ignore_errors=True)
             if i < layers[-1]:
                 h = _outputs(dense, h)  # this layer's output, once, as the next layer's data
+        if backup_dir:
+            shutil.rmtree(backup_dir, ignore_errors=True)
         return costs
+
+    def _finished_layers(self, backup_dir, run, name, verbose):
+        """Layers a killed run finished (their weights loaded into the stack): {str(i): costs}."""
+        path = os.path.join(backup_dir, "finished_layers.json")
+        if not os.path.exists(path):
+            return {}
+        with open(path) as f:
+            record = json.load(f)
+        if record["run"] != json.loads(json.dumps(run)):
+            diff = sorted(k for k in run if record["run"].get(k) != json.loads(json.dumps(run))[k])
+            raise ValueError(f"{name}: the backup in {backup_dir} is of a pretraining with other settings ("
+                             + ", ".join(f"{k}: {record['run'].get(k)!r}, now {run[k]!r}" for k in diff)
+                             + f"). Use the same settings to continue it, or delete {backup_dir} to start over.")
+        self.load_weights(os.path.join(backup_dir, "stack.weights.h5"))
+        if verbose:
+            print(f"... resuming pretraining from {backup_dir}: layers {sorted(int(i) for i in record['costs'])} "
+                  f"finished", flush=True)
+        return record["costs"]
+
+
+def _write_json(path, obj):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(obj, f)
+    os.replace(tmp, path)
