@@ -17,6 +17,7 @@ import time
 import keras
 
 from keras_dlt.callbacks import BackupAndResume, CostLog, FilterPictures, PatienceEarlyStopping, StopOnInterrupt
+from keras_dlt.callbacks.backup import settings_differences
 from keras_dlt.datasets import load_mnist
 from keras_dlt.samplers.ais import ais_betas
 from keras_dlt.utils import minibatches, steps_per_execution_for
@@ -591,11 +592,10 @@ def run_network3(args):
         if os.path.exists(done) and os.path.exists(path):  # an ensemble member the interrupted run finished
             with open(done) as f:
                 record = json.load(f)
-            if record["run"] != run_config:
-                diff = sorted(k for k in run_config if record["run"].get(k) != run_config[k])
-                raise ValueError(f"{done}: network {i + 1} was trained by a run with other settings ("
-                                 + ", ".join(f"{k}: {record['run'].get(k)!r}, now {run_config[k]!r}" for k in diff)
-                                 + f"). Run with the same settings to continue it, or delete {backup} to start over.")
+            detail = settings_differences(record["run"], run_config)
+            if detail:
+                raise ValueError(f"{done}: network {i + 1} was trained by a run with other settings ({detail}). "
+                                 f"Run with the same settings to continue it, or delete {backup} to start over.")
             net = keras.models.load_model(path)
             net.best_validation_accuracy, net.best_test_accuracy, net.best_epoch = \
                 record["best_validation_accuracy"], record["best_test_accuracy"], record["best_epoch"]

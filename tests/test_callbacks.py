@@ -261,7 +261,7 @@ def test_a_run_killed_mid_way_resumes_from_its_backup_to_the_same_end(tmp_path):
         run(tmp_path / "b", seed=1, crash=True)
     assert BackupAndResume(str(tmp_path / "b")).saved_epoch() == 3
     # Another run's settings are refused, the difference named; the backup stays.
-    with pytest.raises(ValueError, match=r"another run \(lr: backup 0.05, now 0.1\)"):
+    with pytest.raises(ValueError, match=r"another run \(lr: 0.05, now 0.1\)"):
         run(tmp_path / "b", seed=2, config={"lr": 0.1})
     resumed, stop_resumed, backup = run(tmp_path / "b", seed=2)  # other initial weights: the backup's must win
     assert backup.resumed_epoch == 3

@@ -14,7 +14,14 @@ import os
 import keras
 import numpy as np
 
-__all__ = ["BackupAndResume"]
+__all__ = ["BackupAndResume", "settings_differences"]
+
+
+def settings_differences(saved, now):
+    """"key: saved, now value" for each setting that differs between two JSON-able dicts ("" when none)."""
+    saved, now = json.loads(json.dumps(saved or {})), json.loads(json.dumps(now or {}))
+    return ", ".join(f"{k}: {saved.get(k)!r}, now {now.get(k)!r}"
+                     for k in sorted(set(saved) | set(now)) if saved.get(k) != now.get(k))
 
 _STATE = "callbacks_state.json"
 
@@ -83,10 +90,8 @@ class BackupAndResume(keras.callbacks.BackupAndRestore):
         epoch = self.saved_epoch()
         if epoch is None or self.config is None:
             return epoch
-        saved = self._read_states().get("config") or {}
-        if saved != self.config:
-            diff = sorted(k for k in set(self.config) | set(saved) if saved.get(k) != self.config.get(k))
-            detail = ", ".join(f"{k}: backup {saved.get(k)!r}, now {self.config.get(k)!r}" for k in diff)
+        detail = settings_differences(self._read_states().get("config"), self.config)
+        if detail:
             raise ValueError(f"BackupAndResume: the backup in {self.backup_dir} is of another run ({detail}). "
                              f"Run with the same settings to continue it, or delete {self.backup_dir} to start over.")
         return epoch

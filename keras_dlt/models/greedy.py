@@ -12,7 +12,7 @@ import shutil
 import keras
 import numpy as np
 
-from keras_dlt.callbacks.backup import BackupAndResume
+from keras_dlt.callbacks.backup import BackupAndResume, settings_differences
 from keras_dlt.callbacks.cost_log import CostLog
 from keras_dlt.models.visible_inputs import check_unit_interval
 from keras_dlt.utils import steps_per_execution_for
@@ -98,11 +98,10 @@ class GreedyPretraining:
             return {}
         with open(path) as f:
             record = json.load(f)
-        if record["run"] != json.loads(json.dumps(run)):
-            diff = sorted(k for k in run if record["run"].get(k) != json.loads(json.dumps(run))[k])
-            raise ValueError(f"{name}: the backup in {backup_dir} is of a pretraining with other settings ("
-                             + ", ".join(f"{k}: {record['run'].get(k)!r}, now {run[k]!r}" for k in diff)
-                             + f"). Use the same settings to continue it, or delete {backup_dir} to start over.")
+        detail = settings_differences(record["run"], run)
+        if detail:
+            raise ValueError(f"{name}: the backup in {backup_dir} is of a pretraining with other settings ({detail}). "
+                             f"Use the same settings to continue it, or delete {backup_dir} to start over.")
         self.load_weights(os.path.join(backup_dir, "stack.weights.h5"))
         if verbose:
             print(f"... resuming pretraining from {backup_dir}: layers {sorted(int(i) for i in record['costs'])} "
