@@ -20,3 +20,6 @@ def test_readme_tour_runs(tmp_path, monkeypatch):
     assert os.path.exists(tmp_path / "lenet.keras") and os.path.isdir(tmp_path / "lenet_savedmodel")
     assert os.path.exists(tmp_path / "runs" / "mlp_filters.png")
     assert namespace["stop"].best_validation_error < 0.5
+    # The resuming example: backed up each epoch, discarded at the end.
+    assert namespace["backup"].saved_epoch() is None and namespace["early"].best_validation_error < 0.5
+    assert not os.path.exists(tmp_path / "runs" / "mlp" / "backup")
