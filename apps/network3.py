@@ -12,7 +12,8 @@ as many updates as his 40. Prints what network3 prints per epoch;
 writes training_curves.png (overfitting diagnostic), history.csv,
 result.json and the .keras model(s). Ctrl+C stops the network in training
 after its step; it is still saved and scored (an ensemble votes with the
-networks trained so far).
+networks trained so far). Training is backed up each epoch in OUT/backup:
+after Ctrl+C or a kill, the same command goes on where it stopped.
 """
 
 import argparse

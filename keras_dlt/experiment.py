@@ -49,7 +49,7 @@ _MNIST_HELP = ("MNIST source: a mnist.pkl.gz, mnist.npz, a folder of IDX files, 
 
 
 def common_parser(description, *, learning_rate, epochs, batch_size, out, epilog=None, data_help=_MNIST_HELP,
-                  batch_help="minibatch size"):
+                  batch_help="minibatch size", out_help="output folder (pictures, .keras model, SavedModel)"):
     """An `argparse` parser with the flags every app shares (data, epochs, batch, lr, out, seed).
 
     `data_help` and `batch_help` say what `--data` and `--batch-size` mean for an app whose data is not MNIST.
@@ -60,7 +60,7 @@ def common_parser(description, *, learning_rate, epochs, batch_size, out, epilog
     p.add_argument("--epochs", type=int, default=epochs, help="maximum number of epochs (n_epochs)")
     p.add_argument("--batch-size", type=int, default=batch_size, help=batch_help)
     p.add_argument("--learning-rate", type=float, default=learning_rate, help="SGD learning rate")
-    p.add_argument("--out", default=out, help="output folder (pictures, .keras model, SavedModel)")
+    p.add_argument("--out", default=out, help=out_help)
     p.add_argument("--seed", type=int, default=1234, help="random seed (weights, noise, shuffling)")
     p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras fit verbosity")
     return p
@@ -68,7 +68,9 @@ def common_parser(description, *, learning_rate, epochs, batch_size, out, epilog
 
 def supervised_parser(description, *, learning_rate, epochs, batch_size, patience, out):
     """`common_parser` plus the supervised apps' flags (patience, speed settings, export)."""
-    p = common_parser(description, learning_rate=learning_rate, epochs=epochs, batch_size=batch_size, out=out)
+    p = common_parser(description, learning_rate=learning_rate, epochs=epochs, batch_size=batch_size, out=out,
+                      out_help="output folder (pictures, .keras model, SavedModel) and the training's backup: "
+                               "after Ctrl+C or a kill, the same command goes on where it stopped")
     p.add_argument("--patience", type=int, default=patience,
                    help="initial patience, in minibatch iterations (None: 10 epochs' worth, as SdA.py)")
     p.add_argument("--steps-per-execution", type=int, default=0,
