@@ -17,7 +17,7 @@ import time
 import keras
 
 from keras_dlt.callbacks import BackupAndResume, CostLog, FilterPictures, PatienceEarlyStopping, StopOnInterrupt
-from keras_dlt.callbacks.backup import settings_differences
+from keras_dlt.callbacks.backup import read_finished
 from keras_dlt.datasets import load_mnist
 from keras_dlt.samplers.ais import ais_betas
 from keras_dlt.utils import minibatches, steps_per_execution_for
@@ -591,13 +591,8 @@ def run_network3(args):
         path = os.path.join(args.out, f"network3_{args.preset}_{i}.keras" if n_nets > 1 else
                             f"network3_{args.preset}.keras")
         done = os.path.join(backup, f"network_{i}.done.json")
-        if os.path.exists(done) and os.path.exists(path):  # an ensemble member the interrupted run finished
-            with open(done) as f:
-                record = json.load(f)
-            detail = settings_differences(record["run"], run_config)
-            if detail:
-                raise ValueError(f"{done}: network {i + 1} was trained by a run with other settings ({detail}). "
-                                 f"Run with the same settings to continue it, or delete {backup} to start over.")
+        record = read_finished(done, run_config, f"{done}: network {i + 1}", backup) if os.path.exists(path) else None
+        if record is not None:  # an ensemble member the interrupted run finished
             net = keras.models.load_model(path)
             net.best_validation_accuracy, net.best_test_accuracy, net.best_epoch = \
                 record["best_validation_accuracy"], record["best_test_accuracy"], record["best_epoch"]

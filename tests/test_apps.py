@@ -334,7 +334,7 @@ def test_network3_ensemble_ctrl_c_scores_what_it_has_and_the_same_command_finish
     # A finished member of a run with other settings is not mixed in: the flag is named.
     os.makedirs(tmp_path / "backup")
     json.dump(record, open(tmp_path / "backup" / "network_0.done.json", "w"))
-    with pytest.raises(ValueError, match=r"network 1 was trained by a run with other settings \(eta: None, now 0.05\)"):
+    with pytest.raises(ValueError, match=r"network 1 was made by a run with other settings \(eta: None, now 0.05\)"):
         app.main(flags + ["--eta", "0.05"])
 
 

@@ -358,7 +358,7 @@ def test_dbn_pretraining_killed_mid_layer_resumes_to_the_same_stack(sample, tmp_
     with pytest.raises(RuntimeError, match="killed"):
         pretrain(tmp_path / "b", crash=True)
     assert os.path.exists(tmp_path / "b" / "finished_layers.json") and os.path.isdir(tmp_path / "b" / "layer_1")
-    with pytest.raises(ValueError, match=r"pretraining with other settings \(epochs: 3, now 4\)"):
+    with pytest.raises(ValueError, match=r"was made by a run with other settings \(epochs: 3, now 4\)"):
         DBN([20, 12], seed=3).pretrain(x, epochs=4, batch_size=20, learning_rate=0.05, verbose=0,
                                        backup_dir=str(tmp_path / "b"))
     resumed, costs_resumed = pretrain(tmp_path / "b")

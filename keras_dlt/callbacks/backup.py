@@ -14,7 +14,7 @@ import os
 import keras
 import numpy as np
 
-__all__ = ["BackupAndResume", "settings_differences"]
+__all__ = ["BackupAndResume", "settings_differences", "read_finished"]
 
 
 def settings_differences(saved, now):
@@ -24,6 +24,23 @@ def settings_differences(saved, now):
                      for k in sorted(set(saved) | set(now)) if saved.get(k) != now.get(k))
 
 _STATE = "callbacks_state.json"
+
+
+def read_finished(path, settings, what, folder):
+    """The JSON record at `path` of a finished part of a run (None when there is none).
+
+    A record whose "run" settings differ from `settings` is refused, naming
+    `what`, the differences, and the `folder` to delete to start over.
+    """
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        record = json.load(f)
+    detail = settings_differences(record.get("run"), settings)
+    if detail:
+        raise ValueError(f"{what} was made by a run with other settings ({detail}). Use the same settings to "
+                         f"continue it, or delete {folder} to start over.")
+    return record
 
 
 class BackupAndResume(keras.callbacks.BackupAndRestore):

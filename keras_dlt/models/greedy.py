@@ -12,7 +12,7 @@ import shutil
 import keras
 import numpy as np
 
-from keras_dlt.callbacks.backup import BackupAndResume, settings_differences
+from keras_dlt.callbacks.backup import BackupAndResume, read_finished
 from keras_dlt.callbacks.cost_log import CostLog
 from keras_dlt.models.visible_inputs import check_unit_interval
 from keras_dlt.utils import steps_per_execution_for
@@ -93,15 +93,10 @@ class GreedyPretraining:
 
     def _finished_layers(self, backup_dir, run, name, verbose):
         """Layers a killed run finished (their weights loaded into the stack): {str(i): costs}."""
-        path = os.path.join(backup_dir, "finished_layers.json")
-        if not os.path.exists(path):
+        record = read_finished(os.path.join(backup_dir, "finished_layers.json"), run,
+                               f"{name}: the backup in {backup_dir}", backup_dir)
+        if record is None:
             return {}
-        with open(path) as f:
-            record = json.load(f)
-        detail = settings_differences(record["run"], run)
-        if detail:
-            raise ValueError(f"{name}: the backup in {backup_dir} is of a pretraining with other settings ({detail}). "
-                             f"Use the same settings to continue it, or delete {backup_dir} to start over.")
         self.load_weights(os.path.join(backup_dir, "stack.weights.h5"))
         if verbose:
             print(f"... resuming pretraining from {backup_dir}: layers {sorted(int(i) for i in record['costs'])} "
