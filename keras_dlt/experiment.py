@@ -17,7 +17,7 @@ import time
 import keras
 
 from keras_dlt.callbacks import BackupAndResume, CostLog, FilterPictures, PatienceEarlyStopping, StopOnInterrupt
-from keras_dlt.callbacks.backup import read_finished
+from keras_dlt.callbacks.backup import read_finished, record_finished
 from keras_dlt.datasets import load_mnist
 from keras_dlt.samplers.ais import ais_betas
 from keras_dlt.utils import minibatches, steps_per_execution_for
@@ -303,8 +303,7 @@ def _pretrain_then_finetune(model, args, what, pretrain_kwargs, name):
     """
     os.makedirs(args.out, exist_ok=True)
     costs, pretrain_seconds = [], 0.0
-    if finetune_backup(model, args).check() is not None:
-        model.build((None, model.n_in))  # the backup has the weights
+    if finetune_backup(model, args).check() is not None:  # run_supervised loads the backup's weights
         print(f"... pretraining skipped: fine-tuning resumes from its backup in {os.path.join(args.out, 'backup')}",
               flush=True)
     elif args.pretrained:
@@ -613,11 +612,8 @@ def run_network3(args):
         histories.append(history.history)
         if interrupt.interrupted:
             break
-        os.makedirs(backup, exist_ok=True)
-        with open(done, "w") as f:
-            json.dump({"run": run_config, "best_validation_accuracy": net.best_validation_accuracy,
-                       "best_epoch": net.best_epoch, "best_test_accuracy": net.best_test_accuracy,
-                       "history": history.history}, f)
+        record_finished(done, run_config, best_validation_accuracy=net.best_validation_accuracy,
+                        best_epoch=net.best_epoch, best_test_accuracy=net.best_test_accuracy, history=history.history)
         shutil.rmtree(os.path.join(backup, f"network_{i}"), ignore_errors=True)
     if not interrupt.interrupted:
         shutil.rmtree(backup, ignore_errors=True)

@@ -281,3 +281,17 @@ def test_backup_refuses_callbacks_it_cannot_save():
 
     with pytest.raises(TypeError, match="CSVLogger has no get_state"):
         BackupAndResume("x", callbacks=[keras.callbacks.CSVLogger("h.csv")])
+
+
+def test_an_unreadable_backup_file_is_named_with_the_folder_to_delete(tmp_path):
+    from keras_dlt.callbacks import BackupAndResume
+    from keras_dlt.callbacks.backup import read_finished, record_finished
+
+    record_finished(str(tmp_path / "done.json"), {"lr": 0.1}, costs=[1.0])
+    assert read_finished(str(tmp_path / "done.json"), {"lr": 0.1}, "layer 0", str(tmp_path))["costs"] == [1.0]
+    (tmp_path / "done.json").write_text('{"run": {"lr"')  # cut short
+    with pytest.raises(ValueError, match=r"done.json is not readable JSON .*; delete .* to start over"):
+        read_finished(str(tmp_path / "done.json"), {"lr": 0.1}, "layer 0", str(tmp_path))
+    (tmp_path / "training_metadata.json").write_text("{")
+    with pytest.raises(ValueError, match=r"training_metadata.json is not readable JSON"):
+        BackupAndResume(str(tmp_path)).saved_epoch()

@@ -10,11 +10,14 @@ subclass saves that state with each backup and gives it back on resume.
 
 import json
 import os
+import shutil
 
 import keras
 import numpy as np
 
-__all__ = ["BackupAndResume", "settings_differences", "read_finished"]
+__all__ = ["BackupAndResume", "settings_differences", "read_finished", "record_finished"]
+
+_STATE = "callbacks_state.json"
 
 
 def settings_differences(saved, now):
@@ -23,19 +26,41 @@ def settings_differences(saved, now):
     return ", ".join(f"{k}: {saved.get(k)!r}, now {now.get(k)!r}"
                      for k in sorted(set(saved) | set(now)) if saved.get(k) != now.get(k))
 
-_STATE = "callbacks_state.json"
+
+def _write_json(path, obj):
+    """Writes `obj` as JSON atomically: a kill leaves the old file or the new one, never half of one."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(obj, f)
+    os.replace(tmp, path)
+
+
+def _read_json(path, folder):
+    """The JSON at `path` (None when absent); an unreadable file is named, with the `folder` to delete."""
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except ValueError as e:
+        raise ValueError(f"{path} is not readable JSON ({e}); delete {folder} to start over.") from None
+
+
+def record_finished(path, settings, **fields):
+    """Records a finished part of a run (a network, a pretrained layer) with the `settings` it was made with."""
+    _write_json(path, {"run": settings, **fields})
 
 
 def read_finished(path, settings, what, folder):
-    """The JSON record at `path` of a finished part of a run (None when there is none).
+    """The record `record_finished` wrote at `path` (None when there is none).
 
     A record whose "run" settings differ from `settings` is refused, naming
     `what`, the differences, and the `folder` to delete to start over.
     """
-    if not os.path.exists(path):
+    record = _read_json(path, folder)
+    if record is None:
         return None
-    with open(path) as f:
-        record = json.load(f)
     detail = settings_differences(record.get("run"), settings)
     if detail:
         raise ValueError(f"{what} was made by a run with other settings ({detail}). Use the same settings to "
@@ -86,16 +111,11 @@ class BackupAndResume(keras.callbacks.BackupAndRestore):
     # -- the files ---------------------------------------------------------------------------
     def saved_epoch(self):
         """The epoch a `fit` would resume at (the number of epochs backed up), or None when there is no backup."""
-        path = os.path.join(self.backup_dir, "training_metadata.json")
-        if not os.path.exists(path):
-            return None
-        with open(path) as f:
-            return int(json.load(f)["epoch"])
+        metadata = _read_json(os.path.join(self.backup_dir, "training_metadata.json"), self.backup_dir)
+        return None if metadata is None else int(metadata["epoch"])
 
     def discard(self):
         """Deletes the backup (call when the run is complete)."""
-        import shutil
-
         if os.path.isdir(self.backup_dir):
             shutil.rmtree(self.backup_dir)
 
@@ -114,15 +134,7 @@ class BackupAndResume(keras.callbacks.BackupAndRestore):
         return epoch
 
     def _read_states(self):
-        path = os.path.join(self.backup_dir, _STATE)
-        if not os.path.exists(path):
-            return {}
-        try:
-            with open(path) as f:
-                return json.load(f)
-        except ValueError as e:
-            raise ValueError(f"BackupAndResume: {path} is not readable JSON ({e}); delete {self.backup_dir} "
-                             "to start over.") from None
+        return _read_json(os.path.join(self.backup_dir, _STATE), self.backup_dir) or {}
 
     # -- Keras hooks ---------------------------------------------------------------------------
     def on_train_begin(self, logs=None):
@@ -137,7 +149,7 @@ class BackupAndResume(keras.callbacks.BackupAndRestore):
                 raise ValueError(f"BackupAndResume: {self.backup_dir} holds weights of epoch {epoch} but no callback "
                                  f"state for that epoch; delete the folder to start over.")
             pending = match[0] if match else None
-        if not self.model.built and hasattr(self.model, "n_in"):  # this package's models know their input size
+        if not self.model.built and hasattr(self.model, "n_in"):  # Keras cannot build our subclassed models itself
             self.model.build((None, self.model.n_in))
         super().on_train_begin(logs)  # weights, optimizer, and the epoch fit starts at
         if epoch is not None:
@@ -182,10 +194,8 @@ class BackupAndResume(keras.callbacks.BackupAndRestore):
         if arrays:
             current["arrays"] = f"callbacks_arrays_{epoch}.npz"
             np.savez(os.path.join(self.backup_dir, current["arrays"]), **arrays)
-        tmp = os.path.join(self.backup_dir, _STATE + ".tmp")
-        with open(tmp, "w") as f:
-            json.dump({"config": self.config, "current": current, "previous": previous}, f)
-        os.replace(tmp, os.path.join(self.backup_dir, _STATE))  # atomic: a kill leaves the old file or the new
+        _write_json(os.path.join(self.backup_dir, _STATE), {"config": self.config, "current": current,
+                                                             "previous": previous})
         keep = {s["arrays"] for s in (current, previous) if s and s.get("arrays")}
         for name in os.listdir(self.backup_dir):
             if name.startswith("callbacks_arrays_") and name not in keep:

@@ -5,14 +5,13 @@ model wrapping it (a dA or an RBM), on the layer below's outputs. Those
 outputs are computed once per layer, not once per epoch (the tutorials' tip).
 """
 
-import json
 import os
 import shutil
 
 import keras
 import numpy as np
 
-from keras_dlt.callbacks.backup import BackupAndResume, read_finished
+from keras_dlt.callbacks.backup import BackupAndResume, read_finished, record_finished
 from keras_dlt.callbacks.cost_log import CostLog
 from keras_dlt.models.visible_inputs import check_unit_interval
 from keras_dlt.utils import steps_per_execution_for
@@ -83,7 +82,7 @@ class GreedyPretraining:
                 if backup_dir:  # the stack so far, then the record that says so (a kill between: layer redone)
                     self.save_weights(os.path.join(backup_dir, "stack.weights.h5"))
                     done[str(i)] = log.costs
-                    _write_json(os.path.join(backup_dir, "finished_layers.json"), {"run": run, "costs": done})
+                    record_finished(os.path.join(backup_dir, "finished_layers.json"), run, costs=done)
                     shutil.rmtree(os.path.join(backup_dir, f"layer_{i}"), ignore_errors=True)
             if i < layers[-1]:
                 h = _outputs(dense, h)  # this layer's output, once, as the next layer's data
@@ -102,10 +101,3 @@ class GreedyPretraining:
             print(f"... resuming pretraining from {backup_dir}: layers {sorted(int(i) for i in record['costs'])} "
                   f"finished", flush=True)
         return record["costs"]
-
-
-def _write_json(path, obj):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(obj, f)
-    os.replace(tmp, path)

@@ -389,8 +389,9 @@ class Network(_TutorialClassifier):
         log = Network3Log(test_data, verbose=verbose > 0,
                           training_data=(x[:10000], y[:10000]) if monitor_training else None)
         if backup_dir is not None:  # last, after the callbacks whose state it saves
-            config = {"weight_shapes": [list(w.shape) for w in self.weights], "mini_batch_size": mini_batch_size, "lmbda": lmbda, "shuffle": shuffle,
-                      "eta": "a function of the epoch" if callable(eta) else eta, "training_examples": len(x)}
+            config = {"weight_shapes": [list(w.shape) for w in self.weights], "mini_batch_size": mini_batch_size,
+                      "lmbda": lmbda, "shuffle": shuffle, "eta": "a function of the epoch" if callable(eta) else eta,
+                      "training_examples": len(x)}
             callbacks.append(BackupAndResume(backup_dir, callbacks=[log], config=config, verbose=int(verbose > 0)))
         history = self.fit(x[:num_training_batches * mini_batch_size], y[:num_training_batches * mini_batch_size],
                            batch_size=mini_batch_size, epochs=epochs, shuffle=shuffle,
