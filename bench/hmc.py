@@ -21,6 +21,12 @@ effective samples per draw.
 a fixed size, trajectories that last about one period of a direction of the
 target come back near their start, and jitter breaks that.
 
+"original tutorial (PyTensor)": the tutorial's own `HMC_sampler` ported to
+PyTensor (`bench/tutorial_hmc_pytensor.py`), one compiled `simulate` call per
+draw as its test runs it, with the same settings as ours; included when
+PyTensor and a BLAS are installed (`pip install pytensor`, Debian
+`apt-get install libopenblas-dev`).
+
 The issue quotes, on this kind of machine: TFP + XLA about 3,600 ESS/s on
 the 5-d Gaussian, the original tutorial (PyTensor) about 1,700, TFP without
 XLA 340.
@@ -40,6 +46,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import tensorflow_probability as tfp  # noqa: E402
 
+import tutorial_hmc_pytensor as original  # noqa: E402
 from common import print_table, ratio  # noqa: E402
 from keras_dlt.samplers import sample, tutorial_gaussian  # noqa: E402
 
@@ -53,7 +60,7 @@ def gbrbm_energy(n_visible=784, n_hidden=500, seed=0):
     def energy(v):  # F(v) = |v - b|^2 / 2 - sum softplus(c + v W)
         return 0.5 * tf.reduce_sum(tf.square(v - b), 1) - tf.reduce_sum(tf.nn.softplus(tf.matmul(v, w) + c), 1)
 
-    return energy, rng.normal(0, 1, (3, n_visible)).astype("float32")
+    return energy, rng.normal(0, 1, (3, n_visible)).astype("float32"), (w.numpy(), b.numpy(), c.numpy())
 
 
 def plain_tfp(energy, x0, burnin, draws, step, jit):
@@ -79,7 +86,7 @@ def ess_min(samples):
     return float(np.min(tfp.mcmc.effective_sample_size(samples, cross_chain_dims=1)))
 
 
-def bench(name, energy, x0, burnin, draws, rounds, step, options):
+def bench(name, energy, x0, burnin, draws, rounds, step, options, original_energy=None):
     def ours(**extra):
         """Our `sample` with the target's options, overridden by `extra`: seed -> (samples, seconds)."""
         def go(seed):
@@ -96,6 +103,8 @@ def bench(name, energy, x0, burnin, draws, rounds, step, options):
         "tfp + XLA": plain_tfp(energy, x0, burnin, draws, step, True),
         "tfp, no XLA": plain_tfp(energy, x0, burnin, draws, step, False),
     }
+    if original_energy is not None:
+        variants["original tutorial (PyTensor)"] = original.run_fn(original_energy, x0, burnin, draws, **options)
     for go in variants.values():
         go(0)  # compile
     stats = {k: [] for k in variants}
@@ -114,18 +123,28 @@ def bench(name, energy, x0, burnin, draws, rounds, step, options):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-original", action="store_true", help="leave out the tutorial on PyTensor")
     args = parser.parse_args(argv)
-    energy, _, _, x0 = tutorial_gaussian()
+    with_original = original.available() and not args.no_original
+    if not with_original:
+        print("# the original tutorial on PyTensor is left out (--no-original, or PyTensor / a BLAS not installed)")
+    energy, mu, cov, x0 = tutorial_gaussian()
     rows = bench("5-d Gaussian (3 chains)", energy, x0, 1000, 1000, args.rounds, 0.01,
-                 dict(initial_stepsize=1e-3, stepsize_max=0.5))
-    energy, x0 = gbrbm_energy()
-    rows += bench("784-d GB-RBM (3 chains)", energy, x0, 1000, 1000, args.rounds, 0.01, {})
+                 dict(initial_stepsize=1e-3, stepsize_max=0.5),
+                 original.gaussian_energy(mu, cov) if with_original else None)
+    energy, x0, wbc = gbrbm_energy()
+    rows += bench("784-d GB-RBM (3 chains)", energy, x0, 1000, 1000, args.rounds, 0.01, {},
+                  original.gbrbm_energy(*wbc) if with_original else None)
     print(f"# {os.cpu_count()} cores, TF {tf.__version__}, TFP {tfp.__version__}, {time.strftime('%Y-%m-%d')}; "
           f"1000 burn-in + 1000 draws, 20 leapfrog steps; median of {args.rounds} interleaved runs, compile excluded")
     refs = {name: rate for name, k, _, _, rate in rows if k == "tfp + XLA"}
-    print_table([("target", 26), ("sampler", 26), ("seconds", 8), ("min ESS", 8), ("ESS/s", 8), ("vs tfp+XLA", 10)],
+    print_table([("target", 24), ("sampler", 29), ("seconds", 8), ("min ESS", 8), ("ESS/s", 8), ("vs tfp+XLA", 10)],
                 [(name, k, f"{sec:.3f}", f"{ess:.0f}", f"{rate:.0f}", ratio(rate, refs[name]))
                  for name, k, sec, ess, rate in rows])
+    if with_original:
+        refs = {name: rate for name, k, _, _, rate in rows if k == "original tutorial (PyTensor)"}
+        print("\nours (XLA) vs the original tutorial in ESS/s: " + ", ".join(
+            f"{name}: {rate / refs[name]:.1f}x" for name, k, _, _, rate in rows if k == "ours (XLA)"))
 
 if __name__ == "__main__":
     main()
