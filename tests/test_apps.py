@@ -58,11 +58,15 @@ def test_mlp_app_flags(tmp_path):
 
 
 def test_lenet_learns_on_the_bundled_sample(tmp_path):
-    """The learning test: a few epochs on 8,300 digits reach a low test error."""
+    """The learning test: a few epochs on 8,300 digits reach a low test error.
+
+    5 epochs: after 3 the test error was 5.85 % (Keras' draws) and 6.75 % (the
+    tutorial's), too near any threshold; after 5, 3.75 % and 4.35 %.
+    """
     out = tmp_path / "lenet"
-    stdout = run_app("lenet.py", "--data", "sample", "--epochs", "3", "--batch-size", "50", "--out", str(out))
-    assert "Epoch 3/3" in stdout  # Keras' progress output
-    result = check_outputs(out, stdout, "lenet", 3)
+    stdout = run_app("lenet.py", "--data", "sample", "--epochs", "5", "--batch-size", "50", "--out", str(out))
+    assert "Epoch 5/5" in stdout  # Keras' progress output
+    result = check_outputs(out, stdout, "lenet", 5)
     assert result["test_error"] < 0.06, result
 
 
@@ -371,6 +375,29 @@ def test_DBN_app_killed_during_fine_tuning_resumes_without_pretraining_to_the_sa
     w1, w2 = (keras.models.load_model(d / "DBN.keras").get_weights() for d in (whole, killed))
     for x, y in zip(w1, w2):
         np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)
+
+
+def test_lenet_app_by_default_starts_from_the_tutorials_initial_weights(monkeypatch):
+    """No flags: the network handed to training is the tutorial's, RandomState(23455)'s draws."""
+    import importlib.util
+
+    from keras_dlt.models import LeNet
+
+    spec = importlib.util.spec_from_file_location("lenet_app", os.path.join(ROOT, "apps", "lenet.py"))
+    app = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(app)
+    handed = {}
+    monkeypatch.setattr(app, "run_supervised", lambda model, args, **kw: handed.update(model=model, args=args))
+    app.main([])
+    assert handed["args"].seed == 23455 and handed["args"].init == "tutorial"
+    expected = LeNet().init_as_tutorial(23455).get_weights()
+    got = handed["model"].get_weights()
+    assert len(got) == len(expected)
+    for a, b in zip(got, expected):
+        np.testing.assert_array_equal(a, b)
+    app.main(["--init", "keras"])  # the other choice: the same distribution, other draws (built in training)
+    handed["model"].build((None, 784))
+    assert not np.array_equal(handed["model"].get_weights()[0], expected[0])
 
 
 def test_lenet_app_starts_from_the_tutorials_own_draws(tmp_path):
