@@ -14,22 +14,15 @@ for it to link (Debian: `apt-get install libopenblas-dev`).
     python bench/tutorial_hmc_pytensor.py     # the tutorial's 5-d test, timed
 """
 
-import ctypes.util
 import os
 import time
 
 import numpy as np
 
-os.environ.setdefault("PYTENSOR_FLAGS", "floatX=float32" + (",blas__ldflags=-lopenblas" if ctypes.util.find_library("openblas") else ""))
+# PyTensor's flags (float32, OpenBLAS) and the availability check are the supervised peer's.
+from tutorial_pytensor import available
 
-
-def available():
-    """Whether PyTensor imports and links a BLAS (else the peer is not a fair one)."""
-    try:
-        import pytensor
-    except ImportError:
-        return False
-    return bool(pytensor.config.blas__ldflags)
+__all__ = ["available", "tutorial_sampler", "gaussian_energy", "gbrbm_energy", "run_fn"]
 
 
 def tutorial_sampler(energy_fn, initial_positions, initial_stepsize=0.01, target_acceptance_rate=0.9, n_steps=20,

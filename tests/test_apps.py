@@ -26,6 +26,16 @@ def run_app(name, *flags, timeout=600):
     return proc.stdout
 
 
+def load_app(name):
+    """An app's module, imported from apps/ without running it (to call its `main` in-process)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name.removesuffix(".py") + "_app", os.path.join(ROOT, "apps", name))
+    app = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(app)
+    return app
+
+
 def check_outputs(out_dir, stdout, stem, epochs):
     last = stdout.strip().splitlines()[-1]
     match = CLOSING.match(last)
@@ -286,7 +296,6 @@ def test_rnnrbm_app_stops_cleanly_on_ctrl_c_and_still_generates(tmp_path):
 
 
 def test_network3_ensemble_ctrl_c_scores_what_it_has_and_the_same_command_finishes_it(tmp_path, monkeypatch, capsys):
-    import importlib.util
     import signal
 
     import keras
@@ -310,9 +319,7 @@ def test_network3_ensemble_ctrl_c_scores_what_it_has_and_the_same_command_finish
     def sgd_with_ctrl_c(self, *args, callbacks=None, **kwargs):
         return sgd(self, *args, callbacks=list(callbacks or []) + [PressCtrlC()], **kwargs)
 
-    spec = importlib.util.spec_from_file_location("network3_app", os.path.join(ROOT, "apps", "network3.py"))
-    app = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(app)
+    app = load_app("network3.py")
     flags = ["--preset", "ensemble", "--ensemble", "2", "--data", "sample", "--epochs", "1", "--no-monitor",
              "--verbose", "0", "--out", str(tmp_path)]
     before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal (CI may run with SIGINT ignored)
@@ -379,13 +386,9 @@ def test_DBN_app_killed_during_fine_tuning_resumes_without_pretraining_to_the_sa
 
 def test_lenet_app_by_default_starts_from_the_tutorials_initial_weights(monkeypatch):
     """No flags: the network handed to training is the tutorial's, RandomState(23455)'s draws."""
-    import importlib.util
-
     from keras_dlt.models import LeNet
 
-    spec = importlib.util.spec_from_file_location("lenet_app", os.path.join(ROOT, "apps", "lenet.py"))
-    app = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(app)
+    app = load_app("lenet.py")
     handed = {}
     monkeypatch.setattr(app, "run_supervised", lambda model, args, **kw: handed.update(model=model, args=args))
     app.main([])
