@@ -18,14 +18,14 @@ after Ctrl+C or a kill, the same command goes on where it stopped.
 
 import argparse
 
-from keras_dlt.experiment import positive_int, run_network3
+from keras_dlt.experiment import MNIST_HELP, positive_int, run_network3
 from keras_dlt.models.network3 import PRESETS
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--preset", choices=sorted(PRESETS), default="conv1", help="which of the chapter's networks")
-    p.add_argument("--data", default=None, help="MNIST source (as the other apps; 'sample' = bundled; None: load_mnist's search)")
+    p.add_argument("--data", default=None, help=MNIST_HELP)
     p.add_argument("--epochs", type=positive_int, default=None, help="epochs; None: the preset's (60, or 40 with dropout)")
     p.add_argument("--mini-batch-size", type=positive_int, default=10, help="mini-batch size (network3's)")
     p.add_argument("--eta", type=float, default=None, help="learning rate; None: the preset's")

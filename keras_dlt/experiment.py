@@ -44,11 +44,12 @@ def positive_int(text):
     return value
 
 
-_MNIST_HELP = ("MNIST source: a mnist.pkl.gz, mnist.npz, a folder of IDX files, or 'sample' (bundled). "
+#: What `--data` means for the MNIST apps (network3 builds its own parser and says the same).
+MNIST_HELP = ("MNIST source: a mnist.pkl.gz, mnist.npz, a folder of IDX files, or 'sample' (bundled). "
                "Default: $KERAS_DLT_DATA, Keras' cache, download, bundled sample.")
 
 
-def common_parser(description, *, learning_rate, epochs, batch_size, out, epilog=None, data_help=_MNIST_HELP,
+def common_parser(description, *, learning_rate, epochs, batch_size, out, epilog=None, data_help=MNIST_HELP,
                   batch_help="minibatch size", out_help="output folder (pictures, .keras model, SavedModel)"):
     """An `argparse` parser with the flags every app shares (data, epochs, batch, lr, out, seed).
 
