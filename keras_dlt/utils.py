@@ -1,6 +1,6 @@
 """Small helpers shared by models and apps."""
 
-__all__ = ["steps_per_execution_for", "minibatches", "stateless_seeds"]
+__all__ = ["steps_per_execution_for", "minibatches", "stateless_seeds", "export_endpoints"]
 
 
 def steps_per_execution_for(n_batches, target=100):
@@ -49,3 +49,19 @@ def stateless_seeds(seed, n=1):
 
     state = np.random.SeedSequence(seed).generate_state(2 * n).astype("int64") % (2**31 - 1)
     return state.astype("int32").reshape(n, 2)
+
+
+def export_endpoints(model, filepath, endpoints, verbose=True):
+    """Write `model` as a SavedModel whose endpoints are `{name: (fn, input_signature)}`.
+
+    The models' `export` methods name their own endpoints (`encode`, `free_energy`,
+    `generate`, ...) on top of `serve`; this is `keras.export.ExportArchive` with
+    the model tracked, so the weights go with the graph.
+    """
+    import keras
+
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    for name, (fn, signature) in endpoints.items():
+        archive.add_endpoint(name, fn, input_signature=signature)
+    archive.write_out(filepath, verbose=verbose)

@@ -11,6 +11,7 @@ from keras_dlt.models.classifiers import MLP
 from keras_dlt.models.greedy import GreedyPretraining
 from keras_dlt.models.tutorial_sgd import TutorialSGD
 from keras_dlt.models.visible_inputs import VisibleInputs
+from keras_dlt.utils import export_endpoints
 
 __all__ = ["DenoisingAutoencoder", "StackedDenoisingAutoencoder"]
 
@@ -143,12 +144,8 @@ class DenoisingAutoencoder(VisibleInputs, TutorialSGD, keras.Model):
         if not self.built:
             raise ValueError("DenoisingAutoencoder.export: the model is not built; fit or call it first.")
         spec = [tf.TensorSpec((None, self.autoencoder.encoder.kernel.shape[0]), tf.float32, name="x")]
-        archive = keras.export.ExportArchive()
-        archive.track(self)
-        archive.add_endpoint("serve", self.reconstruct, input_signature=spec)
-        archive.add_endpoint("reconstruct", self.reconstruct, input_signature=spec)
-        archive.add_endpoint("encode", self.encode, input_signature=spec)
-        archive.write_out(filepath, verbose=verbose)
+        export_endpoints(self, filepath, {"serve": (self.reconstruct, spec), "reconstruct": (self.reconstruct, spec),
+                                          "encode": (self.encode, spec)}, verbose=verbose)
 
     def get_config(self):
         return {

@@ -17,7 +17,7 @@ from keras_dlt.models.greedy import GreedyPretraining
 from keras_dlt.models.tutorial_sgd import TutorialSGD
 from keras_dlt.models.visible_inputs import VisibleInputs, check_unit_interval
 from keras_dlt.samplers.ais import rbm_log_partition_ais, rbm_log_partition_exact
-from keras_dlt.utils import stateless_seeds
+from keras_dlt.utils import export_endpoints, stateless_seeds
 
 __all__ = ["RBM", "DBN", "binarize"]
 
@@ -278,12 +278,8 @@ class RBM(VisibleInputs, TutorialSGD, keras.Model):
         if not self.built:
             raise ValueError("RBM.export: the model is not built; fit or call it first.")
         spec = [tf.TensorSpec((None, self.rbm.n_visible), tf.float32, name="v")]
-        archive = keras.export.ExportArchive()
-        archive.track(self)
-        archive.add_endpoint("serve", self.call, input_signature=spec)
-        archive.add_endpoint("hidden", self.call, input_signature=spec)
-        archive.add_endpoint("free_energy", self.free_energy, input_signature=spec)
-        archive.write_out(filepath, verbose=verbose)
+        export_endpoints(self, filepath, {"serve": (self.call, spec), "hidden": (self.call, spec),
+                                          "free_energy": (self.free_energy, spec)}, verbose=verbose)
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable, "n_hidden": self.n_hidden, "k": self.k,

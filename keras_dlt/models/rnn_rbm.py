@@ -19,7 +19,7 @@ from keras import ops
 
 from keras_dlt.layers.rbm import bernoulli, free_energy, gibbs_chain
 from keras_dlt.models.tutorial_sgd import TutorialSGD
-from keras_dlt.utils import stateless_seeds
+from keras_dlt.utils import export_endpoints, stateless_seeds
 
 __all__ = ["RnnRbm", "chunks", "frame_accuracy_score"]
 
@@ -325,14 +325,11 @@ class RnnRbm(TutorialSGD, keras.Model):
         `serve(v [T, n_visible])` -> the frames' visible biases bv_t."""
         if format != "tf_saved_model":
             return super().export(filepath, format=format, verbose=verbose, **kwargs)
-        archive = keras.export.ExportArchive()
-        archive.track(self)
-        archive.add_endpoint("serve", lambda v: self.recurrence(v)[0],
-                             input_signature=[tf.TensorSpec((None, self.n_visible), tf.float32, name="v")])
-        archive.add_endpoint("generate", lambda n_steps, seed: self._generate(n_steps, tf.constant(1), seed)[0],
-                             input_signature=[tf.TensorSpec((), tf.int32, name="n_steps"),
-                                              tf.TensorSpec((2,), tf.int32, name="seed")])
-        archive.write_out(filepath, verbose=verbose)
+        export_endpoints(self, filepath, {
+            "serve": (lambda v: self.recurrence(v)[0], [tf.TensorSpec((None, self.n_visible), tf.float32, name="v")]),
+            "generate": (lambda n_steps, seed: self._generate(n_steps, tf.constant(1), seed)[0],
+                         [tf.TensorSpec((), tf.int32, name="n_steps"), tf.TensorSpec((2,), tf.int32, name="seed")]),
+        }, verbose=verbose)
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable, "n_hidden": self.n_hidden,
