@@ -10,7 +10,7 @@ from keras_dlt.experiment import positive_int, pretraining_parser, run_dbn
 
 def main(argv=None):
     parser = pretraining_parser(__doc__.splitlines()[0], hidden=[1000, 1000, 1000], pretrain_epochs=100,
-                                pretrain_lr=0.01, batch_size=10, out="runs/DBN")
+                                pretrain_lr=0.01, batch_size=10, out="runs/DBN", patience_epochs=4)
     parser.add_argument("--k", type=positive_int, default=1, help="Gibbs steps of CD-k in pretraining")
     args = parser.parse_args(argv)
     return run_dbn(args)

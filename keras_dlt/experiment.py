@@ -73,7 +73,7 @@ def supervised_parser(description, *, learning_rate, epochs, batch_size, patienc
                       out_help="output folder (pictures, .keras model, SavedModel) and the training's backup: "
                                "after Ctrl+C or a kill, the same command goes on where it stopped")
     p.add_argument("--patience", type=int, default=patience,
-                   help="initial patience, in minibatch iterations (None: 10 epochs' worth, as SdA.py)")
+                   help="initial patience, in minibatch iterations (None: 10 epochs' worth, as SdA.py; 4 in DBN.py)")
     p.add_argument("--steps-per-execution", type=int, default=0,
                    help="minibatches per compiled call; 0 = automatic (a divisor of the epoch, for speed)")
     p.add_argument("--shuffle", action="store_true",
@@ -153,7 +153,7 @@ def run_supervised(model, args, filters_layer, filter_shape=None, name="model", 
     # The tutorial uses n_train_batches = n // batch_size full minibatches.
     x_train, y_train = x_train[: n_batches * args.batch_size], y_train[: n_batches * args.batch_size]
     spe = args.steps_per_execution or steps_per_execution_for(n_batches, model.fast_steps_per_execution)
-    patience = args.patience or 10 * n_batches
+    patience = args.patience or getattr(args, "patience_epochs", 10) * n_batches
     print(
         f"... training {type(model).__name__} on {len(x_train)} / {len(x_valid)} / {len(x_test)} digits: "
         f"lr {args.learning_rate}, batch {args.batch_size}, up to {args.epochs} epochs, patience {patience}"
@@ -279,10 +279,16 @@ def run_sda(args):
     return _pretrain_then_finetune(sda, args, "dAs", {}, "SdA")
 
 
-def pretraining_parser(description, *, hidden, pretrain_epochs, pretrain_lr, batch_size, out, epilog=None):
-    """`supervised_parser` plus the flags of the pretrained stacks (SdA, DBN): sizes, pretraining, reuse."""
+def pretraining_parser(description, *, hidden, pretrain_epochs, pretrain_lr, batch_size, out, epilog=None,
+                       patience_epochs=10):
+    """`supervised_parser` plus the flags of the pretrained stacks (SdA, DBN): sizes, pretraining, reuse.
+
+    `patience_epochs`: the initial patience when `--patience` is not given, in
+    epochs (SdA.py waits 10 epochs' worth of minibatches, DBN.py 4).
+    """
     p = supervised_parser(description, learning_rate=0.1, epochs=1000, batch_size=batch_size, patience=None, out=out)
     p.epilog = epilog
+    p.set_defaults(patience_epochs=patience_epochs)
     p.add_argument("--hidden", type=int, nargs="+", default=list(hidden), help="hidden layer sizes")
     p.add_argument("--pretrain-epochs", type=int, default=pretrain_epochs, help="pretraining epochs per layer")
     p.add_argument("--pretrain-lr", type=float, default=pretrain_lr, help="pretraining learning rate")

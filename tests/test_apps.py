@@ -146,6 +146,7 @@ def test_DBN_app_small(tmp_path):
     stdout = run_app("DBN.py", "--data", "sample", "--hidden", "64", "32", "--pretrain-epochs", "1",
                      "--batch-size", "50", "--epochs", "2", "--out", str(out), "--verbose", "0")
     assert "Pre-training layer 0, epoch 1, cost" in stdout and "Pre-training layer 1, epoch 1, cost" in stdout
+    assert "patience 664" in stdout  # 4 epochs of 166 minibatches, as DBN.py (SdA.py: 10)
     result = check_outputs(out, stdout, "DBN", 2)
     assert result["test_error"] < 0.5
 
