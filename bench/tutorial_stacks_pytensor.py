@@ -122,6 +122,13 @@ class TutorialStack:
         for p, v in zip([p for W_b_v in self.layers for p in W_b_v] + [self.log_W, self.log_b], values):
             p.set_value(np.asarray(v, "float32"))
 
+    def set_classifier_values(self, values):
+        """Sets the classifier's weights, [W_0, b_0, ..., W_log, b_log] (the visible biases are the dAs' / RBMs')."""
+        for p, v in zip(self.params, values):
+            if p.get_value().shape != np.shape(v):
+                raise ValueError(f"weight {p.name}: shape {np.shape(v)}, expected {p.get_value().shape}")
+            p.set_value(np.asarray(v, "float32"))
+
     def rng_states(self):
         return [rng.get_value().bit_generator.state for rng, _ in self.theano_rng.state_updates]
 
@@ -140,6 +147,16 @@ def _save(out, stack, state):
     with open(os.path.join(out, "state.tmp.json"), "w") as f:
         json.dump(state, f, default=int)
     os.replace(os.path.join(out, "state.tmp.json"), os.path.join(out, "state.json"))
+
+
+def keras_stack_weights(model, hidden, path):
+    """The classifier weights [W_0, b_0, ..., W_log, b_log] of our SdA / DBN's pretrained.weights.h5."""
+    from keras_dlt.models import DBN, StackedDenoisingAutoencoder
+
+    net = DBN(hidden) if model == "dbn" else StackedDenoisingAutoencoder(hidden)
+    net.build((None, 784))
+    net.load_weights(path)
+    return [w.numpy() for w in net.weights if "/hidden_" in w.path or "/logistic/" in w.path]
 
 
 # test_SdA's and test_DBN's defaults
@@ -166,6 +183,9 @@ def main(argv=None):
     p.add_argument("--pixel-scale", type=float, default=255.0,
                    help="pixels are p/255 (ours); 256 gives the tutorial's mnist.pkl.gz values p/256")
     p.add_argument("--subset", type=int, default=None, help="first N training digits only (smoke runs)")
+    p.add_argument("--init-weights", metavar="H5", default=None,
+                   help="skip pretraining: fine-tune from ours (the pretrained.weights.h5 of apps/SdA.py or "
+                        "apps/DBN.py), to compare the two fine-tunings from one stack")
     args = p.parse_args(argv)
     for name, value in DEFAULTS[args.model].items():
         if getattr(args, name, None) is None:
@@ -224,6 +244,10 @@ def main(argv=None):
         stack.set_rng_states(state.pop("rng_states"))
         print(f"... resuming from {args.out}/state.json: layer {state['layer']}, epoch {state['epoch']}", flush=True)
 
+    if args.init_weights and state["layer"] == 0 and state["epoch"] == 0:
+        stack.set_classifier_values(keras_stack_weights(args.model, args.hidden, args.init_weights))
+        state["layer"], state["init_weights"] = len(args.hidden), args.init_weights
+        print(f"... pretraining skipped: fine-tuning starts from {args.init_weights}", flush=True)
     how = f"CD-{args.k}" if args.model == "dbn" else f"dAs, corruption {args.corruption}"
     print(f"... pre-training: {len(args.hidden)} layers, {args.pretraining_epochs} epochs, {how}, "
           f"lr {args.pretrain_lr}, batch {bs}, {len(train_x)} digits", flush=True)
@@ -278,7 +302,7 @@ def main(argv=None):
     result = {"best_validation_error": ft["best_validation_loss"] * 100, "test_error": ft["test_score"] * 100,
               "best_iteration": ft["best_iter"] + 1, "finetune_epochs": ft["epoch"],
               "pretraining_seconds": state["pretrain_seconds"], "finetune_seconds": ft["seconds"],
-              "model": args.model, "pixel_scale": args.pixel_scale, "seed": args.seed, "train_digits": len(train_x)}
+              "model": args.model, "init_weights": state.get("init_weights"), "pixel_scale": args.pixel_scale, "seed": args.seed, "train_digits": len(train_x)}
     with open(os.path.join(args.out, "result.json"), "w") as f:
         json.dump(result, f, indent=1)
     print(f"Optimization complete with best validation score of {result['best_validation_error']:f} %, obtained at "
