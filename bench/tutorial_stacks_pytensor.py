@@ -71,7 +71,8 @@ class TutorialStack:
         self.params += [self.log_W, self.log_b]
         logits = pt.dot(layer_input, self.log_W) + self.log_b
         self.finetune_cost = -pt.mean(pt.special.log_softmax(logits, axis=-1)[pt.arange(self.y.shape[0]), self.y])
-        self.errors = pt.mean(pt.neq(pt.argmax(logits, axis=-1), self.y))
+        self.y_pred = pt.argmax(logits, axis=-1)
+        self.errors = pt.mean(pt.neq(self.y_pred, self.y))
 
     def _sample(self, p):
         """theano_rng.binomial(n=1, p=p), drawn as uniform < p (the same distribution, not numpy's slow binomial)."""
