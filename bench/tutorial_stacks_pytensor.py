@@ -249,9 +249,10 @@ def main(argv=None):
         stack.set_classifier_values(keras_stack_weights(args.model, args.hidden, args.init_weights))
         state["layer"], state["init_weights"] = len(args.hidden), args.init_weights
         print(f"... pretraining skipped: fine-tuning starts from {args.init_weights}", flush=True)
-    how = f"CD-{args.k}" if args.model == "dbn" else f"dAs, corruption {args.corruption}"
-    print(f"... pre-training: {len(args.hidden)} layers, {args.pretraining_epochs} epochs, {how}, "
-          f"lr {args.pretrain_lr}, batch {bs}, {len(train_x)} digits", flush=True)
+    if state["layer"] < len(args.hidden):
+        how = f"CD-{args.k}" if args.model == "dbn" else f"dAs, corruption {args.corruption}"
+        print(f"... pre-training: {len(args.hidden)} layers, {args.pretraining_epochs} epochs, {how}, "
+              f"lr {args.pretrain_lr}, batch {bs}, {len(train_x)} digits", flush=True)
     while state["layer"] < len(args.hidden):
         i = state["layer"]
         x = tx.get_value()
