@@ -52,12 +52,14 @@ def main(argv=None):
         p.error(f"--steps {args.steps[-1]} at batch {bs} is more than the {len(x)} training digits (one epoch)")
     ours = DBN(args.hidden) if args.model == "dbn" else StackedDenoisingAutoencoder(args.hidden)
     ours.build((None, 784))
-    ours.load_weights(args.weights)
+    initial = original.keras_stack_weights(args.model, args.hidden, args.weights)  # clear error on a wrong file
+    classifier = original.classifier_variables(ours)
+    for variable, value in zip(classifier, initial):
+        variable.assign(value)
     ours.compile(optimizer=keras.optimizers.SGD(args.learning_rate), jit_compile=args.jit_compile == "on")
-    classifier = [w for w in ours.weights if "/hidden_" in w.path or "/logistic/" in w.path]
 
     stack = original.TutorialStack(np.random.RandomState(0), hidden_layers_sizes=args.hidden)
-    stack.set_classifier_values([w.numpy() for w in classifier])
+    stack.set_classifier_values(initial)
     tx, ty = pytensor.shared(x), pytensor.shared(y.astype("int32"))
     index = pt.lscalar("index")
     grads = pt.grad(stack.finetune_cost, stack.params)

@@ -156,8 +156,16 @@ def keras_stack_weights(model, hidden, path):
 
     net = DBN(hidden) if model == "dbn" else StackedDenoisingAutoencoder(hidden)
     net.build((None, 784))
-    net.load_weights(path)
-    return [w.numpy() for w in net.weights if "/hidden_" in w.path or "/logistic/" in w.path]
+    try:
+        net.load_weights(path)
+    except (ValueError, OSError) as err:  # missing, not HDF5, or other layer sizes: say which file and sizes
+        raise SystemExit(f"{path}: not the pretrained.weights.h5 of a {model} with hidden layers {hidden} ({err})")
+    return [w.numpy() for w in classifier_variables(net)]
+
+
+def classifier_variables(net):
+    """Our SdA / DBN's classifier variables, in the original's `params` order [W_0, b_0, ..., W_log, b_log]."""
+    return [w for w in net.weights if "/hidden_" in w.path or "/logistic/" in w.path]
 
 
 # test_SdA's and test_DBN's defaults
