@@ -9,8 +9,8 @@ validation errors. Differences that start at float rounding and grow
 step by step mean the two compute the same thing and the training itself
 amplifies rounding (chaos); a difference at step 1 would mean a bug.
 
-    python bench/finetune_divergence.py sda /work/keep/SdA3/pretrained.weights.h5
-    python bench/finetune_divergence.py dbn /work/keep/DBN3/pretrained.weights.h5 --steps 1 100 5000 15000
+    python bench/finetune_divergence.py sda runs/SdA/pretrained.weights.h5
+    python bench/finetune_divergence.py dbn runs/DBN/pretrained.weights.h5 --steps 1 100 5000 15000
 """
 
 import argparse

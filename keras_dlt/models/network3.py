@@ -7,9 +7,14 @@
     net.SGD(training_data, 60, 10, 0.03, validation_data, test_data, lmbda=0.1)
 
 What differs from network3, on purpose:
-- Dropout is Keras' (inverted): kept units are scaled by 1/(1-p) during
-  training and nothing is scaled at inference, where network3 scales the
-  weights by (1-p) at inference. Both give the same expected activations.
+- Dropout is Keras' op (inverted: kept inputs are scaled by 1/(1-p) while
+  training, nothing at inference); both give the same expected activations.
+  A layer with dropout multiplies its weights by (1-p) in both phases, so
+  its `w` is network3's own: training computes network3's masked product
+  (mask * x) w exactly, inference its (1-p) w. Inverted dropout on its own
+  with network3's initialisation and eta would train another network: its
+  weights would act 1/(1-p) larger (2x at p=0.5) and its SGD steps
+  1/(1-p)^2 larger (4x) than network3's.
 - Images flow as [n, h, w, c] (network3: [n, c, h, w]); a fully connected
   layer after a convolution sees the same numbers in another order.
 - The mini-batch size in `image_shape` is not binding: any batch size works.
@@ -84,7 +89,9 @@ class FullyConnectedLayer(keras.layers.Layer):
     Args:
         n_in, n_out: sizes (inputs are flattened to n_in).
         activation_fn: ReLU, sigmoid (default), tanh or linear.
-        p_dropout: dropout probability of the layer's inputs while training.
+        p_dropout: dropout probability of the layer's inputs while training
+            (network3's: `w` multiplies the masked inputs unscaled, and is
+            scaled by (1-p_dropout) at inference).
         seed: seed of the initialisation and of the dropout masks.
     """
 
@@ -109,9 +116,12 @@ class FullyConnectedLayer(keras.layers.Layer):
 
     def logits(self, inputs, training=False):
         x = ops.reshape(inputs, (-1, self.n_in))
-        if training and self.p_dropout > 0.0:
-            x = keras.random.dropout(x, self.p_dropout, seed=self.seed_generator)
-        return ops.matmul(x, self.w) + self.b
+        if self.p_dropout == 0.0:
+            return ops.matmul(x, self.w) + self.b
+        if training:
+            x = keras.random.dropout(x, self.p_dropout, seed=self.seed_generator)  # mask * x / (1-p)
+        # (1-p) w: network3's scale in both phases (module docstring): (mask * x) w while training, (1-p) x w after.
+        return ops.matmul(x, (1.0 - self.p_dropout) * self.w) + self.b
 
     def call(self, inputs, training=False):
         return self.activation_fn(self.logits(inputs, training))
