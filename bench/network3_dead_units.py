@@ -5,7 +5,7 @@ stayed at chance from its first epoch: its second conv-pool layer and its
 second 1000-unit layer had (almost) no unit active on any digit. That run used
 Keras' inverted dropout alone on network3's initialisation and eta, which
 trains with weights acting 1/(1-p) = 2x larger and steps 4x larger than
-network3's; keras_dlt now multiplies a dropout layer's weights by (1-p), which
+network3's; keras_dlt now multiplies a dropout layer's inputs by (1-p) after it, which
 is network3's own parametrisation (see keras_dlt/models/network3.py).
 
 For each seed and each form this trains `preset("dropout", seed=seed)` as the
@@ -13,7 +13,7 @@ app does (full data, on-the-fly expansion, mini-batch 10, eta 0.03) for
 `--epochs` epochs and prints the validation accuracy and, per ReLU layer, the
 fraction of its units active (> 0) on any of 2,000 validation digits:
 
-- network3: keras_dlt as it is (inverted dropout, then (1-p) w);
+- network3: keras_dlt as it is (inverted dropout, then a factor (1-p));
 - inverted: inverted dropout alone (the code before the change), patched in here.
 
     python bench/network3_dead_units.py --data ../shared/data/mnist/mnist.npz --seeds 1234 1235 1236 1237 1238

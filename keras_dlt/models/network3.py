@@ -9,12 +9,12 @@
 What differs from network3, on purpose:
 - Dropout is Keras' op (inverted: kept inputs are scaled by 1/(1-p) while
   training, nothing at inference); both give the same expected activations.
-  A layer with dropout multiplies its weights by (1-p) in both phases, so
-  its `w` is network3's own: training computes network3's masked product
-  (mask * x) w exactly, inference its (1-p) w. Inverted dropout on its own
-  with network3's initialisation and eta would train another network: its
-  weights would act 1/(1-p) larger (2x at p=0.5) and its SGD steps
-  1/(1-p)^2 larger (4x) than network3's.
+  A layer with dropout multiplies its inputs by (1-p) after it, in both
+  phases, so its `w` is network3's own: training computes network3's
+  masked product (mask * x) w exactly, inference its (1-p) x w. Inverted
+  dropout on its own with network3's initialisation and eta would train
+  another network: its weights would act 1/(1-p) larger (2x at p=0.5) and
+  its SGD steps be 1/(1-p)^2 larger (4x) than network3's.
 - Images flow as [n, h, w, c] (network3: [n, c, h, w]); a fully connected
   layer after a convolution sees the same numbers in another order.
 - The mini-batch size in `image_shape` is not binding: any batch size works.
@@ -120,8 +120,9 @@ class FullyConnectedLayer(keras.layers.Layer):
             return ops.matmul(x, self.w) + self.b
         if training:
             x = keras.random.dropout(x, self.p_dropout, seed=self.seed_generator)  # mask * x / (1-p)
-        # (1-p) w: network3's scale in both phases (module docstring): (mask * x) w while training, (1-p) x w after.
-        return ops.matmul(x, (1.0 - self.p_dropout) * self.w) + self.b
+        # network3's scale in both phases (module docstring): (mask * x) w while training, (1-p) x w after; the
+        # factor goes on the [batch, n_in] inputs, cheaper than on w.
+        return ops.matmul((1.0 - self.p_dropout) * x, self.w) + self.b
 
     def call(self, inputs, training=False):
         return self.activation_fn(self.logits(inputs, training))
