@@ -84,6 +84,24 @@ def test_dropout_trains_network3s_parametrisation():
     plain.w.assign(np.eye(200, dtype="float32"))
     plain.b.assign(np.zeros(200, dtype="float32"))
     np.testing.assert_array_equal(plain(x, training=True).numpy()[0], np.ones(200, "float32"))  # p=0: x w
+    inverted = FullyConnectedLayer(n_in=200, n_out=200, activation_fn=linear, p_dropout=0.5, seed=7,
+                                   dropout_form="inverted")
+    inverted.build((None, 200))
+    inverted.w.assign(np.eye(200, dtype="float32"))
+    inverted.b.assign(np.zeros(200, dtype="float32"))
+    assert set(np.unique(inverted(x, training=True).numpy())) == {0.0, 2.0}  # Keras' inverted dropout alone
+    np.testing.assert_array_equal(inverted(x, training=False).numpy()[0], np.ones(200, "float32"))
+
+
+def test_dropout_form_round_trips_and_older_configs_load_as_they_were_trained():
+    fc = FullyConnectedLayer(20, 10, p_dropout=0.5)
+    assert FullyConnectedLayer.from_config(fc.get_config()).dropout_form == "network3"
+    sm = SoftmaxLayer(20, 10, p_dropout=0.5, dropout_form="inverted")
+    assert SoftmaxLayer.from_config(sm.get_config()).dropout_form == "inverted"
+    old = {k: v for k, v in fc.get_config().items() if k != "dropout_form"}  # saved before the option
+    assert FullyConnectedLayer.from_config(old).dropout_form == "inverted"
+    with pytest.raises(ValueError, match='dropout_form must be "network3" or "inverted"'):
+        FullyConnectedLayer(20, 10, dropout_form="nielsen")
 
 
 def test_expansion_changes_images_keeps_shapes_labels_and_is_seeded(small):

@@ -93,11 +93,18 @@ class FullyConnectedLayer(keras.layers.Layer):
             (network3's: `w` multiplies the masked inputs unscaled, and is
             scaled by (1-p_dropout) at inference).
         seed: seed of the initialisation and of the dropout masks.
+        dropout_form: "network3" (default: the above) or "inverted" (Keras'
+            inverted dropout alone, as keras_dlt trained before 2026-11-24:
+            another optimisation, see the module docstring; `.keras` files
+            saved before then load in that form).
     """
 
-    def __init__(self, n_in, n_out, activation_fn=sigmoid, p_dropout=0.0, seed=None, **kwargs):
+    def __init__(self, n_in, n_out, activation_fn=sigmoid, p_dropout=0.0, seed=None, dropout_form="network3", **kwargs):
         super().__init__(**kwargs)
         where = type(self).__name__
+        if dropout_form not in ("network3", "inverted"):
+            raise ValueError(f'{where}: dropout_form must be "network3" or "inverted". Received: {dropout_form!r}')
+        self.dropout_form = dropout_form
         self.n_in, self.n_out = _check_positive(n_in, "n_in", where), _check_positive(n_out, "n_out", where)
         self.activation_name = _activation_name(activation_fn, where)
         self.activation_fn = _ACTIVATIONS[self.activation_name]
@@ -116,13 +123,13 @@ class FullyConnectedLayer(keras.layers.Layer):
 
     def logits(self, inputs, training=False):
         x = ops.reshape(inputs, (-1, self.n_in))
-        if self.p_dropout == 0.0:
-            return ops.matmul(x, self.w) + self.b
-        if training:
+        if training and self.p_dropout > 0.0:
             x = keras.random.dropout(x, self.p_dropout, seed=self.seed_generator)  # mask * x / (1-p)
-        # network3's scale in both phases (module docstring): (mask * x) w while training, (1-p) x w after; the
-        # factor goes on the [batch, n_in] inputs, cheaper than on w.
-        return ops.matmul((1.0 - self.p_dropout) * x, self.w) + self.b
+        if self.p_dropout > 0.0 and self.dropout_form == "network3":
+            # network3's scale in both phases (module docstring): (mask * x) w while training, (1-p) x w after;
+            # the factor goes on the [batch, n_in] inputs, cheaper than on w.
+            x = (1.0 - self.p_dropout) * x
+        return ops.matmul(x, self.w) + self.b
 
     def call(self, inputs, training=False):
         return self.activation_fn(self.logits(inputs, training))
@@ -133,8 +140,13 @@ class FullyConnectedLayer(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update({"n_in": self.n_in, "n_out": self.n_out, "activation_fn": self.activation_name,
-                       "p_dropout": self.p_dropout, "seed": self.seed})
+                       "p_dropout": self.p_dropout, "seed": self.seed, "dropout_form": self.dropout_form})
         return config
+
+    @classmethod
+    def from_config(cls, config):
+        # A config without dropout_form was saved before the option existed, when dropout was inverted alone.
+        return super().from_config({"dropout_form": "inverted", **config})
 
 
 @keras.saving.register_keras_serializable(package="keras_dlt")
