@@ -99,7 +99,8 @@ class FullyConnectedLayer(keras.layers.Layer):
             saved before then load in that form).
     """
 
-    def __init__(self, n_in, n_out, activation_fn=sigmoid, p_dropout=0.0, seed=None, dropout_form="network3", **kwargs):
+    def __init__(self, n_in, n_out, activation_fn=sigmoid, p_dropout=0.0, seed=None, dropout_form="network3",
+                 **kwargs):
         super().__init__(**kwargs)
         where = type(self).__name__
         if dropout_form not in ("network3", "inverted"):
