@@ -61,15 +61,21 @@ def test_dropout_only_while_training(small):
     np.testing.assert_allclose(net.predict(x[:20], verbose=0), a, rtol=1e-5, atol=1e-7)
 
 
+def identity_layer(**kwargs):
+    """A linear 200 -> 200 FullyConnectedLayer with w = I and b = 0, so its output shows what reaches w."""
+    fc = FullyConnectedLayer(n_in=200, n_out=200, activation_fn=linear, seed=7, **kwargs)
+    fc.build((None, 200))
+    fc.w.assign(np.eye(200, dtype="float32"))
+    fc.b.assign(np.zeros(200, dtype="float32"))
+    return fc
+
+
 def test_dropout_trains_network3s_parametrisation():
     """w multiplies the masked inputs unscaled while training and is scaled by (1-p) at inference, as in
     network3, and its gradient is network3's: plain inverted dropout would give 2 m and 2 m here (p=0.5)."""
     import tensorflow as tf
 
-    fc = FullyConnectedLayer(n_in=200, n_out=200, activation_fn=linear, p_dropout=0.5, seed=7)
-    fc.build((None, 200))
-    fc.w.assign(np.eye(200, dtype="float32"))
-    fc.b.assign(np.zeros(200, dtype="float32"))
+    fc = identity_layer(p_dropout=0.5)
     x = tf.ones((1, 200))
     with tf.GradientTape() as tape:
         z = fc(x, training=True)
@@ -79,16 +85,8 @@ def test_dropout_trains_network3s_parametrisation():
     assert 60 < mask.sum() < 140
     np.testing.assert_array_equal(np.diag(tape.gradient(total, fc.w).numpy()), mask)  # d/dw of (mask * x) w
     np.testing.assert_array_equal(fc(x, training=False).numpy()[0], np.full(200, 0.5, "float32"))  # (1-p) x w
-    plain = FullyConnectedLayer(n_in=200, n_out=200, activation_fn=linear, seed=7)
-    plain.build((None, 200))
-    plain.w.assign(np.eye(200, dtype="float32"))
-    plain.b.assign(np.zeros(200, dtype="float32"))
-    np.testing.assert_array_equal(plain(x, training=True).numpy()[0], np.ones(200, "float32"))  # p=0: x w
-    inverted = FullyConnectedLayer(n_in=200, n_out=200, activation_fn=linear, p_dropout=0.5, seed=7,
-                                   dropout_form="inverted")
-    inverted.build((None, 200))
-    inverted.w.assign(np.eye(200, dtype="float32"))
-    inverted.b.assign(np.zeros(200, dtype="float32"))
+    np.testing.assert_array_equal(identity_layer()(x, training=True).numpy()[0], np.ones(200, "float32"))  # p=0: x w
+    inverted = identity_layer(p_dropout=0.5, dropout_form="inverted")
     assert set(np.unique(inverted(x, training=True).numpy())) == {0.0, 2.0}  # Keras' inverted dropout alone
     np.testing.assert_array_equal(inverted(x, training=False).numpy()[0], np.ones(200, "float32"))
 
