@@ -37,6 +37,8 @@ def main(argv=None):
     p.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mnist",
                                                   "mnist.npz"))
     args = p.parse_args(argv)
+    if args.steps[0] < 1 or any(b <= a for a, b in zip(args.steps, args.steps[1:])):
+        p.error(f"--steps must be increasing positive step counts; got {args.steps}")
     bs = args.batch_size or original.DEFAULTS[args.model]["batch_size"]
 
     import keras
@@ -48,8 +50,6 @@ def main(argv=None):
     from keras_dlt.utils import minibatches
 
     (x, y), (vx, vy), _ = load_mnist(args.data)
-    if args.steps[0] < 1 or any(b <= a for a, b in zip(args.steps, args.steps[1:])):
-        p.error(f"--steps must be increasing positive step counts; got {args.steps}")
     if args.steps[-1] * bs > len(x):
         p.error(f"--steps {args.steps[-1]} at batch {bs} is more than the {len(x)} training digits (one epoch)")
     ours = DBN(args.hidden) if args.model == "dbn" else StackedDenoisingAutoencoder(args.hidden)

@@ -29,7 +29,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from keras_dlt.datasets import load_mnist  # noqa: E402
-from keras_dlt.models.network3 import FullyConnectedLayer, preset  # noqa: E402
+from keras_dlt.models.network3 import preset  # noqa: E402
 
 
 def active_fractions(net, x):
@@ -56,11 +56,7 @@ def main(argv=None):
     for seed in args.seeds:
         for form in args.forms:
             keras.utils.set_random_seed(seed)
-            net = preset("dropout", seed=seed)
-            if form == "inverted":
-                for layer in net.net_layers:
-                    if isinstance(layer, FullyConnectedLayer):
-                        layer.dropout_form = "inverted"
+            net = preset("dropout", seed=seed, dropout_form=form)
             start = time.perf_counter()
             net.SGD(train, args.epochs, 10, 0.03, verbose=0)
             seconds = time.perf_counter() - start

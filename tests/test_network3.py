@@ -248,3 +248,12 @@ def test_sgd_killed_mid_way_resumes_from_its_backup(small, tmp_path):
         (whole.best_validation_accuracy, whole.best_test_accuracy, whole.best_epoch)
     for a, b in zip(whole.get_weights(), resumed.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_preset_passes_dropout_form_to_its_dropout_layers():
+    for form in ("network3", "inverted"):
+        layers = [layer for layer in preset("dropout", seed=0, dropout_form=form).net_layers
+                  if isinstance(layer, FullyConnectedLayer)]
+        assert len(layers) == 3 and all(layer.p_dropout == 0.5 and layer.dropout_form == form for layer in layers)
+    with pytest.raises(ValueError, match="Received: 'nielsen'"):
+        preset("dropout", dropout_form="nielsen")

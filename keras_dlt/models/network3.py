@@ -533,8 +533,11 @@ PRESETS = {
 }
 
 
-def preset(name, mini_batch_size=10, seed=None):
-    """The chapter's network called `name` (see `PRESETS`), unbuilt; its SGD settings are `PRESETS[name][1]`."""
+def preset(name, mini_batch_size=10, seed=None, dropout_form="network3"):
+    """The chapter's network called `name` (see `PRESETS`), unbuilt; its SGD settings are `PRESETS[name][1]`.
+
+    `dropout_form` is given to the dropout presets' layers (see `FullyConnectedLayer`).
+    """
     if name not in PRESETS:
         raise ValueError(f"network3 preset must be one of {sorted(PRESETS)}. Received: {name!r}")
 
@@ -555,8 +558,9 @@ def preset(name, mini_batch_size=10, seed=None):
         layers = [conv1, conv2, FullyConnectedLayer(40 * 4 * 4, 100, activation_fn=act, seed=s(3)),
                   SoftmaxLayer(100, 10, seed=s(4))]
     else:
-        layers = [conv1, conv2, FullyConnectedLayer(40 * 4 * 4, 1000, activation_fn=ReLU, p_dropout=0.5, seed=s(3)),
-                  FullyConnectedLayer(1000, 1000, activation_fn=ReLU, p_dropout=0.5, seed=s(4)),
-                  SoftmaxLayer(1000, 10, p_dropout=0.5, seed=s(5))]
+        drop = {"p_dropout": 0.5, "dropout_form": dropout_form}
+        layers = [conv1, conv2, FullyConnectedLayer(40 * 4 * 4, 1000, activation_fn=ReLU, seed=s(3), **drop),
+                  FullyConnectedLayer(1000, 1000, activation_fn=ReLU, seed=s(4), **drop),
+                  SoftmaxLayer(1000, 10, seed=s(5), **drop)]
     expand = RandomAffine(image_shape=(28, 28, 1), seed=s(9)) if name in ("expanded", "dropout", "ensemble") else None
     return Network(layers, mini_batch_size=mbs, expand=expand, name=f"network3_{name}")
