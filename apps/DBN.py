@@ -5,15 +5,43 @@
     python apps/DBN.py --pretrained runs/DBN/pretrained.weights.h5 --seed 1   # fine-tune again, no pretraining
 """
 
-from keras_dlt.experiment import positive_int, pretraining_parser, run_dbn
+import os
+
+import keras
+
+from keras_dlt import flags
+from keras_dlt.datasets import load_mnist
+from keras_dlt.models import DBN
+from keras_dlt.training import RunBackup, SGDSettings, pretrain_or_reuse, save_classifier_run, train_classifier
 
 
 def main(argv=None):
-    parser = pretraining_parser(__doc__.splitlines()[0], hidden=[1000, 1000, 1000], pretrain_epochs=100,
-                                pretrain_lr=0.01, batch_size=10, out="runs/DBN", patience_epochs=4)
-    parser.add_argument("--k", type=positive_int, default=1, help="Gibbs steps of CD-k in pretraining")
+    parser = flags.parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=1000, batch_size=10, out="runs/DBN")
+    flags.add_sgd_flags(parser, patience=None)
+    flags.add_pretraining_flags(parser, hidden=[1000, 1000, 1000], pretrain_epochs=100, pretrain_lr=0.01)
+    parser.add_argument("--k", type=flags.positive_int, default=1, help="Gibbs steps of CD-k in pretraining")
     args = parser.parse_args(argv)
-    return run_dbn(args)
+
+    keras.utils.set_random_seed(args.seed)
+    train, valid, test = load_mnist(args.data)
+    dbn = DBN(args.hidden, seed=args.seed)
+    if args.patience is None:  # DBN.py: 4 epochs' worth of minibatches (SdA.py waits 10)
+        args.patience = 4 * (len(train[0]) // args.batch_size)
+
+    # One backup for the whole run: each pretrained layer, then the fine-tuning's epochs.
+    backup = RunBackup(os.path.join(args.out, "backup"), config={"model": "DBN", **flags.run_settings(vars(args))})
+    pretraining = pretrain_or_reuse(dbn, train[0], backup=backup, what=f"CD-{args.k} RBMs",
+                                    pretrained=args.pretrained,
+                                    weights_file=os.path.join(args.out, "pretrained.weights.h5"),
+                                    epochs=args.pretrain_epochs, batch_size=args.batch_size,
+                                    learning_rate=args.pretrain_lr, k=args.k)
+    result = train_classifier(dbn, train, valid, test, SGDSettings.pick(vars(args)), backup=backup,
+                              history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose)
+    if not result.interrupted:
+        backup.discard()
+    return save_classifier_run(dbn, result, args.out, "DBN", dbn.hidden_layers[0], (28, 28), export=not args.no_export,
+                               extra={"pretraining_costs": pretraining.costs, "pretraining_seconds": pretraining.seconds,
+                                      "pretrained_from": args.pretrained})
 
 
 if __name__ == "__main__":

@@ -5,7 +5,14 @@
     python apps/SdA.py --pretrained runs/SdA/pretrained.weights.h5 --learning-rate 0.05   # fine-tune again
 """
 
-from keras_dlt.experiment import pretraining_parser, run_sda
+import os
+
+import keras
+
+from keras_dlt import flags
+from keras_dlt.datasets import load_mnist
+from keras_dlt.models import StackedDenoisingAutoencoder
+from keras_dlt.training import RunBackup, SGDSettings, pretrain_or_reuse, save_classifier_run, train_classifier
 
 BATCH_NOTE = (
     "Batch size: the tutorial uses 1 (plain SGD, one example per update), which is what reaches its 1.3 % test "
@@ -17,14 +24,35 @@ BATCH_NOTE = (
 
 
 def main(argv=None):
-    parser = pretraining_parser(__doc__.splitlines()[0], hidden=[1000, 1000, 1000], pretrain_epochs=15,
-                                pretrain_lr=0.001, batch_size=1, out="runs/SdA", epilog=BATCH_NOTE)
+    parser = flags.parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=1000, batch_size=1, out="runs/SdA",
+                          epilog=BATCH_NOTE)
+    flags.add_sgd_flags(parser, patience=None)
+    flags.add_pretraining_flags(parser, hidden=[1000, 1000, 1000], pretrain_epochs=15, pretrain_lr=0.001)
     parser.add_argument("--corruption", type=float, nargs="+", default=[0.1, 0.2, 0.3],
                         help="corruption level of each layer's dA")
     args = parser.parse_args(argv)
     if len(args.corruption) != len(args.hidden):
         parser.error(f"--corruption needs one level per hidden layer ({len(args.hidden)}); got {args.corruption}")
-    return run_sda(args)
+
+    keras.utils.set_random_seed(args.seed)
+    train, valid, test = load_mnist(args.data)
+    sda = StackedDenoisingAutoencoder(args.hidden, corruption_levels=args.corruption, seed=args.seed)
+    if args.patience is None:  # SdA.py: 10 epochs' worth of minibatches
+        args.patience = 10 * (len(train[0]) // args.batch_size)
+
+    # One backup for the whole run: each pretrained layer, then the fine-tuning's epochs.
+    backup = RunBackup(os.path.join(args.out, "backup"), config={"model": "SdA", **flags.run_settings(vars(args))})
+    pretraining = pretrain_or_reuse(sda, train[0], backup=backup, what="dAs", pretrained=args.pretrained,
+                                    weights_file=os.path.join(args.out, "pretrained.weights.h5"),
+                                    epochs=args.pretrain_epochs, batch_size=args.batch_size,
+                                    learning_rate=args.pretrain_lr)
+    result = train_classifier(sda, train, valid, test, SGDSettings.pick(vars(args)), backup=backup,
+                              history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose)
+    if not result.interrupted:
+        backup.discard()
+    return save_classifier_run(sda, result, args.out, "SdA", sda.hidden_layers[0], (28, 28), export=not args.no_export,
+                               extra={"pretraining_costs": pretraining.costs, "pretraining_seconds": pretraining.seconds,
+                                      "pretrained_from": args.pretrained})
 
 
 if __name__ == "__main__":

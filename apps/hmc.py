@@ -6,9 +6,13 @@
 """
 
 import argparse
+import os
 
-from keras_dlt.experiment import run_hmc
+import numpy as np
 
+from keras_dlt.plotting import save_traces_png
+from keras_dlt.samplers import sample, tutorial_gaussian
+from keras_dlt.training import write_result
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -30,7 +34,37 @@ def main(argv=None):
         p.error(f"--stepsize-jitter must be in [0, 1); got {args.stepsize_jitter}")
     if args.chains < 2:
         p.error("--chains must be >= 2 (R-hat compares chains)")
-    return run_hmc(args)
+    energy, mu, cov, x0 = tutorial_gaussian(dim=args.dim, n_chains=args.chains)
+    options = dict(initial_stepsize=args.initial_stepsize, stepsize_max=args.stepsize_max, n_steps=args.n_steps,
+                   stepsize_jitter=args.stepsize_jitter)
+    print(f"... HMC on the tutorial's {args.dim}-d Gaussian: {args.chains} chains, {args.burnin} burn-in + "
+          f"{args.draws} draws, {args.n_steps} leapfrog steps, step-size jitter {options['stepsize_jitter']}, "
+          f"jit_compile={not args.no_jit}", flush=True)
+    run = sample(energy, x0, num_results=args.draws, num_burnin=args.burnin, seed=args.seed,
+                 jit_compile=not args.no_jit, **options)
+    flat = run.samples.reshape(-1, args.dim)
+    np.set_printoptions(precision=4, suppress=True)
+    print("***** TARGET VALUES *****")
+    print("target mean:", mu)
+    print("target cov:\n", cov)
+    print("***** EMPIRICAL MEAN/COV USING HMC *****")
+    print("empirical mean:", flat.mean(0))
+    print("empirical cov:\n", np.cov(flat.T))
+    print("***** HMC INTERNALS *****")
+    print(f"final stepsize {run.step_size[-1]:.4f}")
+    print(f"final acceptance_rate {run.avg_acceptance_rate[-1]:.4f}")
+    print("effective sample size per dimension:", run.ess)
+    print("R-hat per dimension:", run.rhat)
+    print(f"run time {run.seconds:.2f} s (compile included); {run.ess.min() / run.seconds:.0f} ESS/s (minimum over dimensions)")
+    os.makedirs(args.out, exist_ok=True)
+    png = save_traces_png(run.samples, os.path.join(args.out, "traces.png"), targets=mu)
+    result = {"mean": flat.mean(0).tolist(), "cov": np.cov(flat.T).tolist(), "target_mean": mu.tolist(),
+              "target_cov": cov.tolist(), "final_stepsize": float(run.step_size[-1]),
+              "final_acceptance_rate": float(run.avg_acceptance_rate[-1]), "ess": run.ess.tolist(),
+              "rhat": run.rhat.tolist() if run.rhat is not None else None, "seconds": run.seconds}
+    write_result(args.out, result)
+    print(f"wrote {png}")
+    return result
 
 
 if __name__ == "__main__":

@@ -10,26 +10,42 @@ default run is the tutorial's run: the published 0.91 % / 0.92 % come from
 that one starting point.
 """
 
-from keras_dlt.experiment import run_supervised, supervised_parser
+import os
+
+import keras
+
+from keras_dlt import flags
+from keras_dlt.datasets import load_mnist
 from keras_dlt.models import LeNet
+from keras_dlt.training import RunBackup, SGDSettings, save_classifier_run, train_classifier
 
 
 def main(argv=None):
-    parser = supervised_parser(
-        __doc__.splitlines()[0], learning_rate=0.1, epochs=200, batch_size=500, patience=10000, out="runs/lenet"
-    )
-    parser.add_argument("--nkerns", type=int, nargs="+", default=[20, 50], help="feature maps per ConvPool layer")
-    parser.add_argument("--hidden", type=int, default=500, help="fully connected tanh units")
+    parser = flags.parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=200, batch_size=500, out="runs/lenet",
+                          seed=23455)  # the tutorial's RandomState seed
+    flags.add_sgd_flags(parser, patience=10000)
+    parser.add_argument("--nkerns", type=flags.positive_int, nargs="+", default=[20, 50],
+                        help="feature maps per ConvPool layer")
+    parser.add_argument("--hidden", type=flags.positive_int, default=500, help="fully connected tanh units")
     parser.add_argument("--init", choices=("keras", "tutorial"), default="tutorial",
                         help="initial weights: the tutorial's own draws, numpy RandomState(--seed) in "
                              "convolutional_mlp.py's order (LeNet.init_as_tutorial), or the same distribution drawn "
                              "by Keras' seeded generator")
-    parser.set_defaults(seed=23455)  # the tutorial's RandomState seed
     args = parser.parse_args(argv)
+
+    keras.utils.set_random_seed(args.seed)
+    train, valid, test = load_mnist(args.data)
     model = LeNet(nkerns=args.nkerns, n_hidden=args.hidden, seed=args.seed)
     if args.init == "tutorial":
         model.init_as_tutorial(args.seed)
-    return run_supervised(model, args, filters_layer=model.conv_layers[0], name="lenet")
+
+    # Backed up every epoch: after a kill the same command goes on where it stopped.
+    backup = RunBackup(os.path.join(args.out, "backup"), config={"model": "LeNet", **flags.run_settings(vars(args))})
+    result = train_classifier(model, train, valid, test, SGDSettings.pick(vars(args)), backup=backup,
+                              history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose)
+    if not result.interrupted:
+        backup.discard()
+    return save_classifier_run(model, result, args.out, "lenet", model.conv_layers[0], export=not args.no_export)
 
 
 if __name__ == "__main__":

@@ -4,17 +4,34 @@
     python apps/logistic_sgd.py --data sample --epochs 5
 """
 
-from keras_dlt.experiment import run_supervised, supervised_parser
+import os
+
+import keras
+
+from keras_dlt import flags
+from keras_dlt.datasets import load_mnist
 from keras_dlt.models import LogisticRegression
+from keras_dlt.training import RunBackup, SGDSettings, save_classifier_run, train_classifier
 
 
 def main(argv=None):
-    parser = supervised_parser(
-        __doc__.splitlines()[0], learning_rate=0.13, epochs=1000, batch_size=600, patience=5000, out="runs/logistic_sgd"
-    )
-    args = parser.parse_args(argv)
+    parser = flags.parser(__doc__.splitlines()[0], learning_rate=0.13, epochs=1000, batch_size=600,
+                          out="runs/logistic_sgd")
+    args = flags.add_sgd_flags(parser, patience=5000).parse_args(argv)
+
+    keras.utils.set_random_seed(args.seed)
+    train, valid, test = load_mnist(args.data)
     model = LogisticRegression()
-    return run_supervised(model, args, filters_layer=model.classifier, filter_shape=(28, 28), name="logistic_sgd")
+
+    # Backed up every epoch: after a kill the same command goes on where it stopped.
+    backup = RunBackup(os.path.join(args.out, "backup"), config={"model": "LogisticRegression",
+                                                                   **flags.run_settings(vars(args))})
+    result = train_classifier(model, train, valid, test, SGDSettings.pick(vars(args)), backup=backup,
+                              history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose)
+    if not result.interrupted:
+        backup.discard()
+    return save_classifier_run(model, result, args.out, "logistic_sgd", model.classifier, (28, 28),
+                               export=not args.no_export)
 
 
 if __name__ == "__main__":

@@ -4,20 +4,38 @@
     python apps/mlp.py --data sample --epochs 5 --hidden 500
 """
 
-from keras_dlt.experiment import run_supervised, supervised_parser
+import os
+
+import keras
+
+from keras_dlt import flags
+from keras_dlt.datasets import load_mnist
 from keras_dlt.models import MLP
+from keras_dlt.training import RunBackup, SGDSettings, save_classifier_run, train_classifier
 
 
 def main(argv=None):
-    parser = supervised_parser(
-        __doc__.splitlines()[0], learning_rate=0.01, epochs=1000, batch_size=20, patience=10000, out="runs/mlp"
-    )
-    parser.add_argument("--hidden", type=int, nargs="+", default=[500], help="hidden layer sizes")
+    parser = flags.parser(__doc__.splitlines()[0], learning_rate=0.01, epochs=1000, batch_size=20, out="runs/mlp")
+    flags.add_sgd_flags(parser, patience=10000)
+    parser.add_argument("--hidden", type=flags.positive_int, nargs="+", default=[500], help="hidden layer sizes")
     parser.add_argument("--l1", type=float, default=0.0, help="L1 weight (L1_reg)")
     parser.add_argument("--l2", type=float, default=1e-4, help="squared-L2 weight (L2_reg)")
     args = parser.parse_args(argv)
+    if args.l1 < 0 or args.l2 < 0:
+        parser.error(f"--l1 and --l2 must be >= 0; got {args.l1}, {args.l2}")
+
+    keras.utils.set_random_seed(args.seed)
+    train, valid, test = load_mnist(args.data)
     model = MLP(hidden_units=args.hidden, l1=args.l1, l2=args.l2, seed=args.seed)
-    return run_supervised(model, args, filters_layer=model.hidden_layers[0], filter_shape=(28, 28), name="mlp")
+
+    # Backed up every epoch: after a kill the same command goes on where it stopped.
+    backup = RunBackup(os.path.join(args.out, "backup"), config={"model": "MLP", **flags.run_settings(vars(args))})
+    result = train_classifier(model, train, valid, test, SGDSettings.pick(vars(args)), backup=backup,
+                              history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose)
+    if not result.interrupted:
+        backup.discard()
+    return save_classifier_run(model, result, args.out, "mlp", model.hidden_layers[0], (28, 28),
+                               export=not args.no_export)
 
 
 if __name__ == "__main__":

@@ -17,31 +17,91 @@ after Ctrl+C or a kill, the same command goes on where it stopped.
 """
 
 import argparse
+import csv
+import os
+import time
 
-from keras_dlt.experiment import MNIST_HELP, positive_int, run_network3
-from keras_dlt.models.network3 import PRESETS
+import keras
 
+from keras_dlt import flags
+from keras_dlt.datasets import load_mnist
+from keras_dlt.models.network3 import PRESETS, ensemble_accuracy, preset
+from keras_dlt.plotting import save_training_curves_png
+from keras_dlt.training import RunBackup, train_network3, write_result
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--preset", choices=sorted(PRESETS), default="conv1", help="which of the chapter's networks")
-    p.add_argument("--data", default=None, help=MNIST_HELP)
-    p.add_argument("--epochs", type=positive_int, default=None, help="epochs; None: the preset's (60, or 40 with dropout)")
-    p.add_argument("--mini-batch-size", type=positive_int, default=10, help="mini-batch size (network3's)")
+    p.add_argument("--data", default=None, help=flags.MNIST_HELP)
+    p.add_argument("--epochs", type=flags.positive_int, default=None, help="epochs; None: the preset's (60, or 40 with dropout)")
+    p.add_argument("--mini-batch-size", type=flags.positive_int, default=10, help="mini-batch size (network3's)")
     p.add_argument("--eta", type=float, default=None, help="learning rate; None: the preset's")
     p.add_argument("--lmbda", type=float, default=None, help="L2 strength; None: the preset's")
-    p.add_argument("--ensemble", type=positive_int, default=5, help="networks in the ensemble preset")
+    p.add_argument("--ensemble", type=flags.positive_int, default=5, help="networks in the ensemble preset")
     p.add_argument("--no-shuffle", action="store_true", help="visit the mini-batches in order, as network3")
     p.add_argument("--no-monitor", action="store_true", help="skip the per-epoch training-set accuracy and cost")
     p.add_argument("--seed", type=int, default=1234, help="random seed")
     p.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2), help="1: with Keras' progress bar")
     p.add_argument("--out", default="runs/network3", help="output folder")
     args = p.parse_args(argv)
-    if args.eta is not None and args.eta <= 0:
+    if args.eta is not None and not args.eta > 0:
         p.error(f"--eta must be > 0; got {args.eta}")
     if args.lmbda is not None and args.lmbda < 0:
         p.error(f"--lmbda must be >= 0; got {args.lmbda}")
-    return run_network3(args)
+    description, settings, reported = PRESETS[args.preset]
+    epochs = args.epochs if args.epochs is not None else settings["epochs"]
+    eta = args.eta if args.eta is not None else settings["eta"]
+    lmbda = args.lmbda if args.lmbda is not None else settings["lmbda"]
+    train, valid, test = load_mnist(args.data)
+    os.makedirs(args.out, exist_ok=True)
+    n_nets = args.ensemble if args.preset == "ensemble" else 1
+    nets, histories, start = [], [], time.perf_counter()
+    # Each network is backed up every epoch, and each finished ensemble member recorded, in OUT/backup: after a
+    # kill or Ctrl+C the same command goes on where the run stopped. Ctrl+C ends the network in training after
+    # its step; it is still saved and scored, and the ensemble votes with the networks it has.
+    backup = RunBackup(os.path.join(args.out, "backup"), config=flags.run_settings(vars(args)))
+    interrupted = False
+    for i in range(n_nets):
+        path = os.path.join(args.out, f"network3_{args.preset}_{i}.keras" if n_nets > 1 else
+                            f"network3_{args.preset}.keras")
+        keras.utils.set_random_seed(args.seed + i)
+        net = preset(args.preset, args.mini_batch_size, seed=args.seed + i)
+        print(f"... network3 preset '{args.preset}' ({description}){f', network {i + 1} of {n_nets}' if n_nets > 1 else ''}: "
+              f"{epochs} epochs, mini-batch {args.mini_batch_size}, eta {eta}, lmbda {lmbda}; "
+              f"Nielsen reports {reported:.2%}", flush=True)
+        net, run = train_network3(net, train, valid, test, epochs=epochs, mini_batch_size=args.mini_batch_size,
+                                  eta=eta, lmbda=lmbda, backup=backup, part=f"network_{i}", save_path=path,
+                                  shuffle=not args.no_shuffle, monitor_training=not args.no_monitor,
+                                  verbose=args.verbose)
+        if run.resumed:
+            print(f"... network {i + 1} of {n_nets}: trained by the interrupted run, loaded from {path}", flush=True)
+        nets.append(net)
+        histories.append(run.history)
+        if run.interrupted:
+            interrupted = True
+            break
+    if not interrupted:
+        backup.discard()
+    seconds = time.perf_counter() - start
+    result = {"preset": args.preset, "epochs": epochs, "eta": eta, "lmbda": lmbda, "seconds": seconds,
+              "interrupted": interrupted, "networks_trained": len(nets),
+              "reported_test_accuracy": reported,
+              "best_validation_accuracy": [n.best_validation_accuracy for n in nets],
+              "test_accuracy_at_best_validation": [n.best_test_accuracy for n in nets],
+              "final_test_accuracy": [n.accuracy(test) for n in nets]}
+    if len(nets) > 1:
+        result["ensemble_test_accuracy"] = ensemble_accuracy(nets, test)
+        print(f"Ensemble of {len(nets)} (majority vote): test accuracy {result['ensemble_test_accuracy']:.2%}")
+    curves = save_training_curves_png(histories[0], os.path.join(args.out, "training_curves.png"))
+    with open(os.path.join(args.out, "history.csv"), "w", newline="") as f:
+        keys = sorted(histories[0])
+        writer = csv.writer(f)
+        writer.writerow(["epoch", *keys])
+        for e in range(len(histories[0][keys[0]])):
+            writer.writerow([e, *(histories[0][k][e] for k in keys)])
+    write_result(args.out, result)
+    print(f"{seconds:.0f} s; wrote {curves}, history.csv, result.json and the model(s) in {args.out}", flush=True)
+    return result
 
 
 if __name__ == "__main__":

@@ -2,24 +2,90 @@
 
     python apps/rbm.py                               # 500 hidden, PCD-15, lr 0.1, batch 20, 15 epochs
     python apps/rbm.py --data sample --epochs 1 --ais
+
+Writes filters_at_epoch_{e}.png, samples.png (chains started from random
+test digits, one row per kept sample), RBM.keras, a SavedModel (hidden,
+free_energy) and result.json. With --ais, estimates log Z by AIS and the
+average log-likelihood of the (stochastically binarised) test digits.
 """
 
-from keras_dlt.experiment import common_parser, positive_int, run_rbm
+import os
+import time
+
+import keras
+import numpy as np
+
+from keras_dlt import flags
+from keras_dlt.core import minibatches, steps_per_execution_for, whole_batches
+from keras_dlt.datasets import load_mnist
+from keras_dlt.models import RBM
+from keras_dlt.models.boltzmann import ais_betas, binarize
+from keras_dlt.plotting import save_tiled_png
+from keras_dlt.training import CostLog, FilterPictures, StopOnInterrupt, write_result
 
 
 def main(argv=None):
-    parser = common_parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=15, batch_size=20, out="runs/rbm")
-    parser.add_argument("--hidden", type=positive_int, default=500, help="hidden units")
-    parser.add_argument("--k", type=positive_int, default=15, help="Gibbs steps per update (CD-k / PCD-k)")
+    parser = flags.parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=15, batch_size=20, out="runs/rbm")
+    parser.add_argument("--hidden", type=flags.positive_int, default=500, help="hidden units")
+    parser.add_argument("--k", type=flags.positive_int, default=15, help="Gibbs steps per update (CD-k / PCD-k)")
     parser.add_argument("--cd", action="store_true", help="contrastive divergence (chain from the data) instead of PCD")
-    parser.add_argument("--chains", type=positive_int, default=20, help="sampling: parallel chains from test digits")
-    parser.add_argument("--samples", type=positive_int, default=10, help="sampling: kept samples (rows of samples.png)")
-    parser.add_argument("--plot-every", type=positive_int, default=1000, help="sampling: Gibbs steps between kept samples")
+    parser.add_argument("--chains", type=flags.positive_int, default=20, help="sampling: parallel chains from test digits")
+    parser.add_argument("--samples", type=flags.positive_int, default=10, help="sampling: kept samples (rows of samples.png)")
+    parser.add_argument("--plot-every", type=flags.positive_int, default=1000,
+                        help="sampling: Gibbs steps between kept samples")
     parser.add_argument("--ais", action="store_true", help="estimate the test log-likelihood by AIS")
-    parser.add_argument("--ais-runs", type=positive_int, default=100, help="AIS runs")
-    parser.add_argument("--ais-betas", type=int, default=14500, help="AIS temperatures")
+    parser.add_argument("--ais-runs", type=flags.positive_int, default=100, help="AIS runs")
+    parser.add_argument("--ais-betas", type=flags.positive_int, default=14500, help="AIS temperatures")
     args = parser.parse_args(argv)
-    return run_rbm(args)
+
+    keras.utils.set_random_seed(args.seed)
+    (x_train, _), _, (x_test, _) = load_mnist(args.data)
+    if args.chains > len(x_test):
+        parser.error(f"--chains {args.chains} is more than the {len(x_test)} test digits")
+    n_batches = whole_batches(len(x_train), args.batch_size)
+    os.makedirs(args.out, exist_ok=True)
+
+    # PCD keeps one persistent chain per example of a minibatch (the tutorial's `persistent` variable).
+    rbm = RBM(n_hidden=args.hidden, k=args.k, persistent=not args.cd, seed=args.seed, n_chains=args.batch_size)
+    rbm.compile(optimizer=keras.optimizers.SGD(args.learning_rate), steps_per_execution=steps_per_execution_for(n_batches))
+    rbm.build((None, 784))
+    monitor = rbm.metrics[0].name
+    print(f"... training RBM ({args.hidden} hidden, {'CD' if args.cd else 'PCD'}-{args.k}) on {n_batches * args.batch_size}"
+          f" digits: lr {args.learning_rate}, batch {args.batch_size}, {args.epochs} epochs; cost = {monitor}", flush=True)
+    log = CostLog("Training epoch {epoch}, cost is {cost:.4f}", monitor=monitor)
+    pictures = FilterPictures(rbm.rbm.dense, args.out, img_shape=(28, 28))
+    stop = StopOnInterrupt("Interrupted by user: stopping; sampling and saving the model so far.")
+    start = time.perf_counter()
+    rbm.fit(minibatches(x_train, None, args.batch_size), epochs=args.epochs, verbose=args.verbose, shuffle=False,
+            callbacks=[log, pictures, stop])
+    seconds = time.perf_counter() - start
+    print(f"Training took {seconds / 60:.2f} minutes", flush=True)
+
+    # Sampling as the tutorial: chains from consecutive test digits at a random offset.
+    start_idx = np.random.default_rng(args.seed).integers(len(x_test) - args.chains)
+    means = rbm.sample(x_test[start_idx:start_idx + args.chains], n_samples=args.samples,
+                       steps_between=args.plot_every, seed=args.seed)
+    samples_png = save_tiled_png(means.reshape(-1, 784), os.path.join(args.out, "samples.png"), (28, 28),
+                                 tile_shape=(args.samples, args.chains), tile_spacing=(1, 1))
+    keras_path = os.path.join(args.out, "RBM.keras")
+    rbm.save(keras_path)
+    rbm.export(os.path.join(args.out, "saved_model"), verbose=False)
+    result = {"costs": log.costs, "monitor": monitor, "seconds": seconds, "interrupted": stop.interrupted,
+              "filters_png": pictures.written, "samples_png": samples_png, "keras_model": keras_path}
+
+    if args.ais:
+        print(f"... AIS: {args.ais_runs} runs, {args.ais_betas} temperatures (Salakhutdinov & Murray 2008)", flush=True)
+        start = time.perf_counter()
+        log_z = rbm.log_partition("ais", n_runs=args.ais_runs, betas=ais_betas(args.ais_betas), data=x_train,
+                                  seed=args.seed)
+        ll, _ = rbm.log_likelihood(binarize(x_test, seed=args.seed), log_z=log_z)
+        result.update({"log_z": log_z.log_z, "log_z_low": log_z.low, "log_z_high": log_z.high,
+                       "test_log_likelihood": ll, "ais_seconds": time.perf_counter() - start})
+        print(f"AIS log Z = {log_z.log_z:.2f} (bounds {log_z.low:.2f}, {log_z.high:.2f}); "
+              f"average test log-likelihood = {ll:.2f} nats ({result['ais_seconds']:.0f} s)", flush=True)
+    write_result(args.out, result)
+    print(f"wrote {samples_png}, {len(pictures.written)} filter pictures, {keras_path}", flush=True)
+    return result
 
 
 if __name__ == "__main__":

@@ -7,27 +7,71 @@
 Ctrl+C stops training cleanly; the pieces are still generated.
 """
 
-from keras_dlt.experiment import common_parser, positive_int, run_rnnrbm
+import os
+import time
 
+import keras
+
+from keras_dlt import flags
+from keras_dlt.datasets import load_piano_rolls
+from keras_dlt.midi import piano_roll_to_midi
+from keras_dlt.models import RnnRbm
+from keras_dlt.plotting import save_piano_roll_png
+from keras_dlt.training import CostLog, StopOnInterrupt, write_result
 
 def main(argv=None):
-    p = common_parser(
+    p = flags.parser(
         __doc__.splitlines()[0], learning_rate=0.001, epochs=200, batch_size=100, out="runs/rnnrbm",
         data_help="piano-rolls: a folder of MIDI files (or train/valid/test subfolders), or a polyphonic-music "
                   ".pickle; default: the bundled JSB chorales",
         batch_help="frames per training chunk (the tutorial's batch_size)")
-    p.add_argument("--hidden", type=positive_int, default=150, help="RBM hidden units")
-    p.add_argument("--recurrent", type=positive_int, default=100, help="RNN hidden units")
-    p.add_argument("--k", type=positive_int, default=15, help="Gibbs steps of CD-k")
-    p.add_argument("--dt", type=float, default=0.3, help="seconds per frame (reading and writing MIDI)")
-    p.add_argument("--n-steps", type=positive_int, default=200, help="frames per generated piece")
+    p.add_argument("--hidden", type=flags.positive_int, default=150, help="RBM hidden units")
+    p.add_argument("--recurrent", type=flags.positive_int, default=100, help="RNN hidden units")
+    p.add_argument("--k", type=flags.positive_int, default=15, help="Gibbs steps of CD-k")
+    p.add_argument("--dt", type=flags.positive_float, default=0.3, help="seconds per frame (reading and writing MIDI)")
+    p.add_argument("--n-steps", type=flags.positive_int, default=200, help="frames per generated piece")
     p.add_argument("--evaluate", action="store_true", help="test-split frame accuracy and AIS log-likelihood")
-    p.add_argument("--ais-runs", type=positive_int, default=100, help="AIS runs per frame (--evaluate)")
-    p.add_argument("--ais-betas", type=positive_int, default=1000, help="AIS temperatures (--evaluate)")
+    p.add_argument("--ais-runs", type=flags.positive_int, default=100, help="AIS runs per frame (--evaluate)")
+    p.add_argument("--ais-betas", type=flags.positive_int, default=1000, help="AIS temperatures (--evaluate)")
     args = p.parse_args(argv)
-    if args.dt <= 0 or args.learning_rate <= 0:
-        p.error("--dt and --learning-rate must be > 0")
-    return run_rnnrbm(args)
+
+    keras.utils.set_random_seed(args.seed)
+    data = load_piano_rolls(args.data, dt=args.dt)
+    train = data["train"] if isinstance(data, dict) else data
+    test = data.get("test") if isinstance(data, dict) else None
+    if not train:
+        raise ValueError(f"rnnrbm: no training sequences in {args.data or 'the bundled JSB chorales'}")
+    model = RnnRbm(args.hidden, args.recurrent, n_visible=train[0].shape[1], k=args.k, seed=args.seed)
+    model.compile(optimizer=keras.optimizers.SGD(args.learning_rate))
+    dataset = model.training_dataset(train, chunk_length=args.batch_size, seed=args.seed)
+    print(f"... training the RNN-RBM ({args.hidden} hidden, {args.recurrent} recurrent, CD-{args.k}) on "
+          f"{len(train)} sequences ({sum(len(s) for s in train)} frames, chunks of {args.batch_size}): "
+          f"lr {args.learning_rate}, {args.epochs} epochs; Ctrl+C stops and still generates", flush=True)
+    log = CostLog("Epoch {epoch} cost {cost:.4f} (pseudo log-likelihood per frame)", monitor="pseudo_log_likelihood")
+    stop = StopOnInterrupt("Interrupted by user: stopping training, generating with the weights so far.")
+    start = time.perf_counter()
+    model.fit(dataset, epochs=args.epochs, verbose=args.verbose, callbacks=[log, stop])
+    seconds, interrupted = time.perf_counter() - start, stop.interrupted
+    os.makedirs(args.out, exist_ok=True)
+    written = []
+    for i in (1, 2):
+        roll = model.generate(args.n_steps, seed=args.seed + i)
+        written.append(piano_roll_to_midi(roll, os.path.join(args.out, f"sample{i}.mid"), dt=args.dt))
+        written.append(save_piano_roll_png(roll, os.path.join(args.out, f"sample{i}.png"), dt=args.dt))
+    path = os.path.join(args.out, "RnnRbm.keras")
+    model.save(path)
+    model.export(os.path.join(args.out, "saved_model"), verbose=False)
+    result = {"costs": log.costs, "seconds": seconds, "interrupted": interrupted, "files": written, "keras_model": path}
+    if args.evaluate and test:
+        print(f"... evaluating on {len(test)} test sequences", flush=True)
+        result["test_frame_accuracy"] = model.frame_accuracy(test, seed=args.seed)
+        result["test_log_likelihood_per_frame"] = model.log_likelihood(test, n_runs=args.ais_runs,
+                                                                       n_betas=args.ais_betas, seed=args.seed)
+        print(f"test frame-level accuracy {result['test_frame_accuracy']:.2%}; AIS log-likelihood per frame "
+              f"{result['test_log_likelihood_per_frame']:.2f} nats", flush=True)
+    write_result(args.out, result)
+    print(f"Training took {seconds:.1f} s; wrote {', '.join(os.path.basename(w) for w in written)}, {path}", flush=True)
+    return result
 
 
 if __name__ == "__main__":

@@ -13,8 +13,8 @@ import sys
 if "tensorflow" not in sys.modules:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from keras_dlt import callbacks, datasets, initializers, layers, metrics, models, plotting  # noqa: E402
+from keras_dlt import callbacks, core, datasets, initializers, layers, metrics, models, plotting, training  # noqa: E402
 
 __version__ = "0.1.0"
 
-__all__ = ["callbacks", "datasets", "initializers", "layers", "metrics", "models", "plotting", "__version__"]
+__all__ = ["callbacks", "core", "datasets", "initializers", "layers", "metrics", "models", "plotting", "training", "__version__"]

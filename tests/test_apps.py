@@ -173,25 +173,21 @@ def test_DBN_app_fine_tunes_again_from_saved_pretrained_weights(tmp_path):
 
 
 def test_pretrained_weights_of_another_size_are_refused(tmp_path):
-    from keras_dlt.experiment import pretraining_parser, run_dbn
     from keras_dlt.models import DBN
 
     weights = tmp_path / "pretrained.weights.h5"
     small = DBN([16, 8], n_in=784)
     small.build((None, 784))
     small.save_weights(str(weights))
-    parser = pretraining_parser("t", hidden=[1000], pretrain_epochs=1, pretrain_lr=0.01, batch_size=10, out="x")
-    parser.add_argument("--k", type=int, default=1)
-    args = parser.parse_args(["--hidden", "32", "8", "--pretrained", str(weights), "--out", str(tmp_path / "o")])
+    app = load_app("DBN.py")
+    flags = ["--data", "sample", "--hidden", "32", "8", "--out", str(tmp_path / "o"), "--verbose", "0"]
     with pytest.raises(ValueError, match=r"pretrained\.weights\.h5: its weights do not fit a DBN with hidden layers \[32, 8\]"):
-        run_dbn(args)
+        app.main(flags + ["--pretrained", str(weights)])
     (tmp_path / "junk.weights.h5").write_bytes(b"not hdf5 at all")
-    args.pretrained = str(tmp_path / "junk.weights.h5")
     with pytest.raises(ValueError, match="junk.weights.h5: not a readable Keras weights file"):
-        run_dbn(args)
-    args.pretrained = str(tmp_path / "missing.h5")
+        app.main(flags + ["--pretrained", str(tmp_path / "junk.weights.h5")])
     with pytest.raises(FileNotFoundError, match="missing.h5: no such file"):
-        run_dbn(args)
+        app.main(flags + ["--pretrained", str(tmp_path / "missing.h5")])
 
 
 def test_hmc_app_prints_the_tutorials_report(tmp_path):
@@ -346,7 +342,7 @@ def test_network3_ensemble_ctrl_c_scores_what_it_has_and_the_same_command_finish
     # A finished member of a run with other settings is not mixed in: the flag is named.
     os.makedirs(tmp_path / "backup")
     json.dump(record, open(tmp_path / "backup" / "network_0.done.json", "w"))
-    with pytest.raises(ValueError, match=r"network 1 was made by a run with other settings \(eta: None, now 0.05\)"):
+    with pytest.raises(ValueError, match=r"network_0.done.json was made by a run with other settings \(eta: None, now 0.05\)"):
         app.main(flags + ["--eta", "0.05"])
 
 
@@ -366,7 +362,7 @@ def test_DBN_app_killed_during_fine_tuning_resumes_without_pretraining_to_the_sa
             break
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL and not os.path.exists(killed / "result.json")
-    assert os.path.exists(killed / "backup" / "latest.weights.h5")
+    assert os.path.exists(killed / "backup" / "training" / "latest.weights.h5")
     stdout = run_app("DBN.py", *flags, "--out", str(killed))  # the same command again
     assert "pretraining skipped: fine-tuning resumes from its backup" in stdout
     assert "Pre-training layer" not in stdout and "... resuming from the backup" in stdout

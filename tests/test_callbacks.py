@@ -285,13 +285,34 @@ def test_backup_refuses_callbacks_it_cannot_save():
 
 def test_an_unreadable_backup_file_is_named_with_the_folder_to_delete(tmp_path):
     from keras_dlt.callbacks import BackupAndResume
-    from keras_dlt.callbacks.backup import read_finished, record_finished
+    from keras_dlt.training import RunBackup
 
-    record_finished(str(tmp_path / "done.json"), {"lr": 0.1}, costs=[1.0])
-    assert read_finished(str(tmp_path / "done.json"), {"lr": 0.1}, "layer 0", str(tmp_path))["costs"] == [1.0]
-    (tmp_path / "done.json").write_text('{"run": {"lr"')  # cut short
-    with pytest.raises(ValueError, match=r"done.json is not readable JSON .*; delete .* to start over"):
-        read_finished(str(tmp_path / "done.json"), {"lr": 0.1}, "layer 0", str(tmp_path))
+    backup = RunBackup(str(tmp_path), config={"lr": 0.1})
+    backup.finish("layer_0", costs=[1.0])
+    assert backup.finished("layer_0")["costs"] == [1.0]
+    with pytest.raises(ValueError, match=r"layer_0.done.json was made by a run with other settings \(lr: 0.1, now 0.2\)"):
+        RunBackup(str(tmp_path), config={"lr": 0.2}).finished("layer_0")
+    (tmp_path / "layer_0.done.json").write_text('{"run": {"lr"')  # cut short
+    with pytest.raises(ValueError, match=r"layer_0.done.json is not readable JSON .*; delete .* to start over"):
+        backup.finished("layer_0")
     (tmp_path / "training_metadata.json").write_text("{")
     with pytest.raises(ValueError, match=r"training_metadata.json is not readable JSON"):
         BackupAndResume(str(tmp_path)).saved_epoch()
+
+
+def test_discarding_a_backup_deletes_only_what_it_wrote(tmp_path):
+    """A finished run removes its own files; a file the user put in the backup folder stays, with its folder."""
+    from keras_dlt.training import RunBackup
+
+    backup = RunBackup(str(tmp_path / "backup"), config={"lr": 0.1})
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    backup.finish("layer_0", weights_of=model, costs=[1.0])
+    os.makedirs(tmp_path / "backup" / "training")
+    (tmp_path / "backup" / "training" / "training_metadata.json").write_text('{"epoch": 1}')
+    (tmp_path / "backup" / "notes.txt").write_text("mine")
+    backup.discard()
+    assert sorted(os.listdir(tmp_path / "backup")) == ["notes.txt"]
+    os.remove(tmp_path / "backup" / "notes.txt")
+    backup.finish("layer_0", costs=[1.0])
+    backup.discard()
+    assert not os.path.exists(tmp_path / "backup")

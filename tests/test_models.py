@@ -154,7 +154,7 @@ def test_seed_makes_initialisation_repeatable():
 
 
 def test_xla_at_batch_1_agrees_with_the_plain_step_and_auto_picks_it(small):
-    from keras_dlt.experiment import jit_compile_for
+    from keras_dlt.training.speed import jit_compile_for
 
     (x, y), _, _ = small
     x, y = x[:60], y[:60]

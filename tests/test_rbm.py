@@ -10,9 +10,10 @@ import tensorflow as tf
 
 from conftest import call_saved_model
 
-from keras_dlt.layers import RBM as RBMLayer
+from keras_dlt.layers import RBMLayer
 from keras_dlt.models import DBN, RBM
 from keras_dlt.models.boltzmann import binarize
+from keras_dlt.training import RunBackup, pretrain_stack
 from keras_dlt.samplers import ais_betas, rbm_log_partition_ais, rbm_log_partition_exact
 
 
@@ -348,19 +349,21 @@ def test_dbn_pretraining_killed_mid_layer_resumes_to_the_same_stack(sample, tmp_
         if crash:
             keras.Model.fit = fit_with_crash
         try:
-            costs = dbn.pretrain(x, epochs=3, batch_size=20, learning_rate=0.05, verbose=0, backup_dir=str(backup))
+            costs = pretrain_stack(dbn, x, epochs=3, batch_size=20, learning_rate=0.05, verbose=0,
+                                   backup=RunBackup(str(backup), config={"epochs": 3})).costs
         finally:
             keras.Model.fit = fit
         return dbn, costs
 
     whole, costs_whole = pretrain(tmp_path / "a")
-    assert not os.path.exists(tmp_path / "a")  # a finished pretraining leaves no backup
+    assert sorted(os.listdir(tmp_path / "a")) == ["layer_0.done.json", "layer_0.weights.h5", "layer_1.done.json",
+                                                  "layer_1.weights.h5"]  # every layer recorded, no epoch backup left
     with pytest.raises(RuntimeError, match="killed"):
         pretrain(tmp_path / "b", crash=True)
-    assert os.path.exists(tmp_path / "b" / "finished_layers.json") and os.path.isdir(tmp_path / "b" / "layer_1")
+    assert os.path.exists(tmp_path / "b" / "layer_0.done.json") and os.path.isdir(tmp_path / "b" / "layer_1")
     with pytest.raises(ValueError, match=r"was made by a run with other settings \(epochs: 3, now 4\)"):
-        DBN([20, 12], seed=3).pretrain(x, epochs=4, batch_size=20, learning_rate=0.05, verbose=0,
-                                       backup_dir=str(tmp_path / "b"))
+        pretrain_stack(DBN([20, 12], seed=3), x, epochs=4, batch_size=20, learning_rate=0.05, verbose=0,
+                       backup=RunBackup(str(tmp_path / "b"), config={"epochs": 4}))
     resumed, costs_resumed = pretrain(tmp_path / "b")
     np.testing.assert_allclose(costs_resumed[0], costs_whole[0], rtol=1e-6)  # layer 0: the killed run's
     for a, b in zip(whole.hidden_layers[0].get_weights(), resumed.hidden_layers[0].get_weights()):
@@ -369,4 +372,5 @@ def test_dbn_pretraining_killed_mid_layer_resumes_to_the_same_stack(sample, tmp_
     assert costs_resumed[1][0] == pytest.approx(costs_whole[1][0], rel=1e-6)
     np.testing.assert_allclose(costs_resumed[1][1:], costs_whole[1][1:], rtol=0.05)
     assert costs_resumed[1][2] < costs_resumed[1][0]  # it went on learning from where it was
+    RunBackup(str(tmp_path / "b")).discard()
     assert not os.path.exists(tmp_path / "b")

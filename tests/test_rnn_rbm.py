@@ -12,8 +12,8 @@ import pytest
 from conftest import call_saved_model
 from keras_dlt.datasets import load_piano_rolls
 from keras_dlt.models import RnnRbm
-from keras_dlt.models.rnn_rbm import chunks, frame_accuracy_score
-from keras_dlt.samplers.ais import rbm_log_partition_ais_batch, rbm_log_partition_exact
+from keras_dlt.models.boltzmann.rnn_rbm import chunks, frame_accuracy_score
+from keras_dlt.models.boltzmann.ais import rbm_log_partition_ais_batch, rbm_log_partition_exact
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def test_cost_gradient_holds_the_chain_end_constant(jsb):
     """One update equals SGD on mean F(v) - mean F(v~) with v~ fixed (autodiff here vs the model's step)."""
     import tensorflow as tf
 
-    from keras_dlt.layers.rbm import free_energy
+    from keras_dlt.models.boltzmann.math import free_energy
 
     model = tiny_model(scale=0.1)
     v = jsb["train"][1][:10].astype("float32")

@@ -23,5 +23,5 @@ def test_minibatches_keep_the_tutorials_order_and_drop_the_rest():
     assert len(batches) == 4  # 23 // 5 whole minibatches
     np.testing.assert_array_equal(np.concatenate([b[0] for b in batches]), x[:20])
     np.testing.assert_array_equal(np.concatenate([b[1] for b in batches]), y[:20])
-    with pytest.raises(ValueError, match="larger than the 23 examples"):
+    with pytest.raises(ValueError, match="larger than the training set: 23 examples"):
         minibatches(x, y, 30)

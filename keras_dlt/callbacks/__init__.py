@@ -1,11 +1,14 @@
-"""Callbacks: the tutorial's early stopping, learning-rate decay, pictures, a clean Ctrl+C, resuming."""
+"""The Keras callbacks of the training layer (`keras_dlt.training`), under their public names.
 
-from keras_dlt.callbacks.backup import BackupAndResume
-from keras_dlt.callbacks.cost_log import CostLog
-from keras_dlt.callbacks.early_stopping import PatienceEarlyStopping, PatienceRule
-from keras_dlt.callbacks.pictures import FilterPictures
-from keras_dlt.callbacks.schedules import HalveOnPlateau, inverse_time_decay
-from keras_dlt.callbacks.stop_on_interrupt import StopOnInterrupt
+The tutorial's early stopping, learning-rate decay, pictures, a clean Ctrl+C, resuming.
+"""
 
-__all__ = ["BackupAndResume", "CostLog", "PatienceEarlyStopping", "PatienceRule", "FilterPictures", "HalveOnPlateau", "inverse_time_decay",
-           "StopOnInterrupt"]
+from keras_dlt.training.backup import BackupAndResume
+from keras_dlt.training.cost_log import CostLog
+from keras_dlt.training.interrupt import StopOnInterrupt
+from keras_dlt.training.patience import PatienceEarlyStopping, PatienceRule
+from keras_dlt.training.pictures import FilterPictures
+from keras_dlt.training.schedules import HalveOnPlateau, inverse_time_decay
+
+__all__ = ["BackupAndResume", "CostLog", "PatienceEarlyStopping", "PatienceRule", "FilterPictures", "HalveOnPlateau",
+           "inverse_time_decay", "StopOnInterrupt"]

@@ -18,7 +18,7 @@ from keras import ops
 
 from keras_dlt.models.tutorial_sgd import TutorialSGD
 from keras_dlt.samplers.hmc import TUTORIAL_DEFAULTS, tutorial_kernel
-from keras_dlt.utils import stateless_seeds
+from keras_dlt.core.random import stateless_seeds, step_seed
 
 __all__ = ["EnergyModel"]
 
@@ -133,7 +133,7 @@ class EnergyModel(TutorialSGD, keras.Model):
                                    avg_acceptance_rate=ops.convert_to_tensor(self.avg_acceptance_rate))
 
         def body(i, x, results, accepted):
-            x, results = self._kernel.one_step(x, results, seed=tf.random.experimental.stateless_fold_in(seed, i))
+            x, results = self._kernel.one_step(x, results, seed=step_seed(seed, i))
             acc = tf.reduce_mean(tf.cast(results.inner_results.is_accepted, tf.float32))
             return i + 1, x, results, accepted + acc
 

@@ -12,21 +12,9 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-__all__ = ["VisibleInputs", "check_unit_interval"]
+from keras_dlt.core.checks import check_unit_interval
 
-
-def check_unit_interval(x, what):
-    """Raises ValueError naming `what` if numpy `x` holds NaN/inf or values outside [0, 1]."""
-    if isinstance(x, np.ndarray) and x.size:
-        finite = np.isfinite(x)
-        if not np.all(finite):
-            raise ValueError(f"{what} holds {int(x.size - np.count_nonzero(finite))} NaN or infinite values.")
-        lo, hi = float(x.min()), float(x.max())
-        if lo < 0.0 or hi > 1.0:
-            raise ValueError(
-                f"{what} must lie in [0, 1] (the cost treats inputs as probabilities of binary units); "
-                f"got range [{lo}, {hi}]."
-            )
+__all__ = ["VisibleInputs"]
 
 
 class VisibleInputs:

@@ -28,8 +28,9 @@ import functools
 
 import numpy as np
 import tensorflow as tf
+import tensorflow_probability as tfp
 
-from keras_dlt.utils import stateless_seeds
+from keras_dlt.core.random import stateless_seeds, step_seed
 
 __all__ = ["tutorial_gaussian", "tutorial_kernel", "MovingAverageStepSizeAdaptation", "MovingAverageStepSizeAdaptationResults", "HMCSampler", "sample",
            "SampleResult", "TUTORIAL_DEFAULTS"]
@@ -45,13 +46,30 @@ MovingAverageStepSizeAdaptationResults = collections.namedtuple(
 )
 
 
-def _tfp():
-    import tensorflow_probability as tfp
+def _nested(results, field):
+    """The innermost results holding `field`, walking `inner_results` / `accepted_results` (public fields).
 
-    return tfp
+    TFP's own kernels find the step size this way (its private `unnest`
+    module); for an HMC kernel it is `results.accepted_results`.
+    """
+    found = results if hasattr(results, field) else None
+    for link in ("inner_results", "accepted_results"):
+        if hasattr(results, link):
+            deeper = _nested(getattr(results, link), field)
+            if deeper is not None:
+                return deeper
+    return found
 
 
-class MovingAverageStepSizeAdaptation:
+def _replace_innermost(results, field, value):
+    """`results` with `field` replaced in the innermost results that hold it."""
+    for link in ("inner_results", "accepted_results"):
+        if hasattr(results, link) and _nested(getattr(results, link), field) is not None:
+            return results._replace(**{link: _replace_innermost(getattr(results, link), field, value)})
+    return results._replace(**{field: value})
+
+
+class MovingAverageStepSizeAdaptation(tfp.mcmc.TransitionKernel):
     """The tutorial's adaptive step size, as a `tfp.mcmc.TransitionKernel` wrapping an HMC-like kernel.
 
     Each step moves with the current step size, then (tutorial, `hmc_updates`):
@@ -120,39 +138,30 @@ class MovingAverageStepSizeAdaptation:
         return self._inner_kernel.is_calibrated
 
     def bootstrap_results(self, init_state):
-        unnest = _unnest()
         inner = self._inner_kernel.bootstrap_results(init_state)
-        step_size = tf.convert_to_tensor(unnest.get_innermost(inner, "step_size"))
+        step_size = tf.convert_to_tensor(_nested(inner, "step_size").step_size)
         return MovingAverageStepSizeAdaptationResults(
             inner_results=inner, step_size=step_size,
             avg_acceptance_rate=tf.cast(self._parameters["target_accept_prob"], step_size.dtype))
 
     def one_step(self, current_state, previous_kernel_results, seed=None):
-        unnest = _unnest()
         p = self._parameters
         step_size = previous_kernel_results.step_size
         move_step_size = step_size
         jitter = p["step_size_jitter"]
         if jitter:
-            tfp = _tfp()
             seed, jitter_seed = tfp.random.split_seed(tfp.random.sanitize_seed(seed), n=2)
             move_step_size = step_size * tf.random.stateless_uniform(
                 [], jitter_seed, minval=1.0 - jitter, maxval=1.0 + jitter, dtype=step_size.dtype)
-        inner = unnest.replace_innermost(previous_kernel_results.inner_results, step_size=move_step_size)
+        inner = _replace_innermost(previous_kernel_results.inner_results, "step_size", move_step_size)
         new_state, new_inner = self._inner_kernel.one_step(current_state, inner, seed=seed)
-        accepted = tf.reduce_mean(tf.cast(unnest.get_outermost(new_inner, "is_accepted"), step_size.dtype))
+        accepted = tf.reduce_mean(tf.cast(new_inner.is_accepted, step_size.dtype))
         avg = previous_kernel_results.avg_acceptance_rate
         new_step_size = tf.clip_by_value(
             tf.where(avg > p["target_accept_prob"], step_size * p["increase"], step_size * p["decrease"]),
             tf.cast(p["step_size_min"], step_size.dtype), tf.cast(p["step_size_max"], step_size.dtype))
         new_avg = p["slowness"] * avg + (1.0 - p["slowness"]) * accepted
         return new_state, MovingAverageStepSizeAdaptationResults(new_inner, new_step_size, new_avg)
-
-
-def _unnest():
-    from tensorflow_probability.python.internal import unnest
-
-    return unnest
 
 
 def _check_energy(energy_fn, positions, what):
@@ -184,7 +193,6 @@ def tutorial_kernel(energy_fn, step_size=None, **options):
     Returns:
         A `MovingAverageStepSizeAdaptation` over `HamiltonianMonteCarlo`.
     """
-    tfp = _tfp()
     o = _options(options, "tutorial_kernel")
     step_size = float(o["initial_stepsize"]) if step_size is None else step_size
     hmc = tfp.mcmc.HamiltonianMonteCarlo(lambda x: -energy_fn(x), step_size=step_size,
@@ -257,7 +265,7 @@ class HMCSampler:
     def _draw_graph(self):
         results = self._kernel.bootstrap_results(self.positions)
         results = results._replace(step_size=tf.identity(self._stepsize), avg_acceptance_rate=tf.identity(self._avg))
-        seed = tf.random.experimental.stateless_fold_in(self._seed, self._count)
+        seed = step_seed(self._seed, self._count)
         new_positions, results = self._kernel.one_step(self.positions, results, seed=seed)
         self.positions.assign(new_positions)
         self._stepsize.assign(results.step_size)
@@ -297,7 +305,6 @@ def sample(energy_fn, initial_positions, num_results=1000, num_burnin=1000, seed
     """
     import time
 
-    tfp = _tfp()
     options = _options(options, "sample")
     x0 = _check_energy(energy_fn, np.asarray(initial_positions, "float32"), "sample")
     run = _compiled_run(energy_fn, tuple(sorted(options.items())), int(num_results), int(num_burnin), bool(jit_compile))
@@ -321,7 +328,6 @@ def sample(energy_fn, initial_positions, num_results=1000, num_burnin=1000, seed
 @functools.lru_cache(maxsize=16)
 def _compiled_run(energy_fn, options, num_results, num_burnin, jit_compile):
     """The compiled run for these settings, kept so that a second `sample` call skips tracing and XLA."""
-    tfp = _tfp()
     options = dict(options)
     kernel = tutorial_kernel(energy_fn, tf.constant(float(options["initial_stepsize"])), **options)
 

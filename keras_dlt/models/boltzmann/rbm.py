@@ -1,29 +1,24 @@
-"""The RBM tutorial (rbm.py) and the DBN tutorial (DBN.py) as Keras models.
-
-`RBM` is trained by `fit(x)` with contrastive divergence (CD-k, Hinton 2002)
-or persistent CD (PCD-k, Tieleman 2008); `DBN` is a sigmoid MLP whose hidden
-layers are pretrained greedily as RBMs (Hinton et al. 2006), then fine-tuned.
-"""
+"""The RBM tutorial (rbm.py) as a Keras model trained by `fit(x)`: CD-k (Hinton 2002) or PCD-k (Tieleman 2008)."""
 
 import keras
 import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from keras_dlt.layers.rbm import RBM as RBMLayer
-from keras_dlt.layers.rbm import bernoulli, gibbs_chain
-from keras_dlt.models.classifiers import MLP
-from keras_dlt.models.greedy import GreedyPretraining
+from keras_dlt.core.checks import check_unit_interval
+from keras_dlt.core.export import ExportsEndpoints
+from keras_dlt.core.random import stateless_seeds
+from keras_dlt.models.boltzmann.ais import rbm_log_partition_ais, rbm_log_partition_exact
+from keras_dlt.models.boltzmann.layer import RBMLayer
+from keras_dlt.models.boltzmann.math import bernoulli, gibbs_chain
 from keras_dlt.models.tutorial_sgd import TutorialSGD
-from keras_dlt.models.visible_inputs import VisibleInputs, check_unit_interval
-from keras_dlt.samplers.ais import rbm_log_partition_ais, rbm_log_partition_exact
-from keras_dlt.utils import export_endpoints, stateless_seeds
+from keras_dlt.models.visible_inputs import VisibleInputs
 
-__all__ = ["RBM", "DBN", "binarize"]
+__all__ = ["RBM"]
 
 
 @keras.saving.register_keras_serializable(package="keras_dlt")
-class RBM(VisibleInputs, TutorialSGD, keras.Model):
+class RBM(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.Model):
     """Binary RBM trained by `fit(x)` with CD-k or PCD-k.
 
     Each step lowers mean F(v_data) - mean F(v_chain), the chain's end held
@@ -268,18 +263,10 @@ class RBM(VisibleInputs, TutorialSGD, keras.Model):
         callbacks = list(callbacks or []) + [_FiniteWeights(self)]
         return super().fit(x, y, *args, callbacks=callbacks, **kwargs)
 
-    def export(self, filepath, format="tf_saved_model", verbose=True, **kwargs):
-        """SavedModel with endpoints `serve` and `hidden` (p(h=1|v)) and `free_energy` (F(v)).
-
-        Inputs are `[n, n_visible]` float32. Other formats: `Model.export`.
-        """
-        if format != "tf_saved_model":
-            return super().export(filepath, format=format, verbose=verbose, **kwargs)
-        if not self.built:
-            raise ValueError("RBM.export: the model is not built; fit or call it first.")
+    def endpoints(self):
+        """SavedModel endpoints: `serve` and `hidden` (p(h=1|v)) and `free_energy` (F(v)), of `[n, n_visible]` float32."""
         spec = [tf.TensorSpec((None, self.rbm.n_visible), tf.float32, name="v")]
-        export_endpoints(self, filepath, {"serve": (self.call, spec), "hidden": (self.call, spec),
-                                          "free_energy": (self.free_energy, spec)}, verbose=verbose)
+        return {"serve": (self.call, spec), "hidden": (self.call, spec), "free_energy": (self.free_energy, spec)}
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable, "n_hidden": self.n_hidden, "k": self.k,
@@ -295,77 +282,3 @@ class _FiniteWeights(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.rbm._check_finite(f"RBM.fit (after epoch {epoch + 1})")
-
-
-def binarize(x, seed=None):
-    """Binary samples of grey levels: 1 with probability x (S&M's stochastic binarisation of MNIST)."""
-    x = np.asarray(x, "float32")
-    check_unit_interval(x, "binarize: x")
-    return (np.random.default_rng(seed).random(x.shape, dtype="float32") < x).astype("float32")
-
-
-@keras.saving.register_keras_serializable(package="keras_dlt")
-class DBN(GreedyPretraining, MLP):
-    """The DBN tutorial: sigmoid hidden layers + logistic regression, pretrained greedily as RBMs.
-
-    A classifier exactly like `MLP(activation="sigmoid")` (same `fit`,
-    `compile()` with SGD lr 0.1 for fine-tuning, `error` metric).
-    `pretrain` trains each hidden `Dense` in place as an RBM with CD-k on
-    the layer below's mean activations, computed once per layer.
-
-    Args:
-        hidden_layers_sizes: default `(1000, 1000, 1000)`.
-        n_outs: classes. Default 10.
-        n_in: input size. Default 784.
-        seed: seed of the initialisation and the Gibbs sampling.
-
-    Example:
-        >>> dbn = DBN((1000, 1000, 1000), n_outs=10, seed=123)
-        >>> dbn.pretrain(x_train, epochs=100, batch_size=10, learning_rate=0.01, k=1)
-        >>> dbn.compile()                      # fine-tuning: SGD lr 0.1
-        >>> dbn.fit(x_train, y_train, batch_size=10, epochs=100)
-    """
-
-    default_learning_rate = 0.1
-
-    def __init__(self, hidden_layers_sizes=(1000, 1000, 1000), n_outs=10, n_in=784, seed=None, **kwargs):
-        super().__init__(n_in=n_in, hidden_units=tuple(hidden_layers_sizes), n_out=n_outs, activation="sigmoid",
-                         l1=0.0, l2=0.0, seed=seed, **kwargs)
-
-    def pretrain(self, x, epochs=100, batch_size=10, learning_rate=0.01, k=1, layers=None, verbose=1, backup_dir=None):
-        """Greedy layer-wise pretraining of the hidden layers as CD-k RBMs.
-
-        Args:
-            x: training inputs `[n, n_in]` (or images), values in [0, 1].
-            epochs: epochs per layer. Default 100 (the tutorial's).
-            batch_size: default 10 (the tutorial's).
-            learning_rate: default 0.01 (the tutorial's).
-            k: Gibbs steps of CD. Default 1.
-            layers: indices of the layers to pretrain. Default: all.
-            verbose: 1 prints "Pre-training layer i, epoch e, cost c" per
-                epoch (c: the reconstruction cost); 0 is silent.
-            backup_dir: back up the pretraining there (each epoch, and the
-                stack after each layer); the same call in a new process after
-                a kill goes on where it stopped. Deleted once pretraining ends.
-
-        Returns:
-            A list with each pretrained layer's per-epoch costs.
-        """
-        if not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"DBN.pretrain: k must be an int >= 1. Received: k={k}")
-
-        def make_model(i, dense):
-            seed = None if self.seed is None else self.seed + 1000 + i
-            return RBM(dense=dense, k=k, persistent=False, seed=seed, name=f"pretrain_{i}")
-
-        return self._greedy_pretrain(x, make_model, "reconstruction_cost", epochs, batch_size, learning_rate,
-                                     layers, verbose, backup_dir=backup_dir, config={"k": int(k), "seed": self.seed})
-
-    def get_config(self):
-        config = super().get_config()
-        for key in ("hidden_units", "activation", "l1", "l2"):
-            config.pop(key)
-        config["hidden_layers_sizes"] = list(self.hidden_units)
-        config["n_outs"] = config.pop("n_out")
-        return config
-

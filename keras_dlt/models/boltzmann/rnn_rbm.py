@@ -17,9 +17,11 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from keras_dlt.layers.rbm import bernoulli, free_energy, gibbs_chain
 from keras_dlt.models.tutorial_sgd import TutorialSGD
-from keras_dlt.utils import export_endpoints, stateless_seeds
+from keras_dlt.core.export import ExportsEndpoints
+from keras_dlt.core.random import stateless_seeds, step_seed, sub_seed
+from keras_dlt.models.boltzmann.ais import rbm_log_partition_ais_batch
+from keras_dlt.models.boltzmann.math import bernoulli, free_energy, gibbs_chain
 
 __all__ = ["RnnRbm", "chunks", "frame_accuracy_score"]
 
@@ -40,7 +42,7 @@ def frame_accuracy_score(predicted, target):
 
 
 @keras.saving.register_keras_serializable(package="keras_dlt")
-class RnnRbm(TutorialSGD, keras.Model):
+class RnnRbm(ExportsEndpoints, TutorialSGD, keras.Model):
     """The tutorial's RNN-RBM, trained by `fit` on chunks of piano-roll frames.
 
     `fit` takes a `tf.data.Dataset` of chunks [T, n_visible] (T may vary;
@@ -93,7 +95,7 @@ class RnnRbm(TutorialSGD, keras.Model):
         nv, nh, nr = self.n_visible, self.n_hidden, self.n_hidden_recurrent
 
         def normal(i):  # the tutorial's shared_normal(..., 0.01)
-            return keras.initializers.RandomNormal(0.0, 0.01, seed=None if self.seed is None else self.seed + i)
+            return keras.initializers.RandomNormal(0.0, 0.01, seed=sub_seed(self.seed, i))
 
         self.W = self.add_weight(name="W", shape=(nv, nh), initializer=normal(1))
         self.bv = self.add_weight(name="bv", shape=(nv,), initializer="zeros")
@@ -241,7 +243,7 @@ class RnnRbm(TutorialSGD, keras.Model):
         def step(t, u_prev, frames):
             bv_t = tf.matmul(u_prev, self.Wuv) + self.bv
             bh_t = tf.matmul(u_prev, self.Wuh) + self.bh
-            s = tf.random.experimental.stateless_fold_in(seed, t)
+            s = step_seed(seed, t)
             end = self._chain(tf.zeros([n_sequences, nv]), self.generate_k, bv_t, bh_t, s)  # from silence
             v_t = end["v"]
             u_t = tf.tanh(self.bu + tf.matmul(v_t, self.Wvu) + tf.matmul(u_prev, self.Wuu))
@@ -305,8 +307,6 @@ class RnnRbm(TutorialSGD, keras.Model):
         Boulanger-Lewandowski et al. (2012) estimate the RBM-based models'
         log-likelihood with AIS in the same way.
         """
-        from keras_dlt.samplers.ais import rbm_log_partition_ais_batch
-
         sequences = self._check_sequences(sequences, "log_likelihood")
         seeds = stateless_seeds(seed, len(sequences))
         total, frames = 0.0, 0
@@ -320,16 +320,14 @@ class RnnRbm(TutorialSGD, keras.Model):
         return total / frames
 
     # -- export, config ------------------------------------------------------------------------------------
-    def export(self, filepath, format="tf_saved_model", verbose=True, **kwargs):
-        """SavedModel with endpoints `generate(n_steps int32, seed int32[2])` -> [n_steps, n_visible] and
+    def endpoints(self):
+        """SavedModel endpoints: `generate(n_steps int32, seed int32[2])` -> [n_steps, n_visible] and
         `serve(v [T, n_visible])` -> the frames' visible biases bv_t."""
-        if format != "tf_saved_model":
-            return super().export(filepath, format=format, verbose=verbose, **kwargs)
-        export_endpoints(self, filepath, {
+        return {
             "serve": (lambda v: self.recurrence(v)[0], [tf.TensorSpec((None, self.n_visible), tf.float32, name="v")]),
             "generate": (lambda n_steps, seed: self._generate(n_steps, tf.constant(1), seed)[0],
                          [tf.TensorSpec((), tf.int32, name="n_steps"), tf.TensorSpec((2,), tf.int32, name="seed")]),
-        }, verbose=verbose)
+        }
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable, "n_hidden": self.n_hidden,

@@ -26,9 +26,11 @@ import collections
 import numpy as np
 import tensorflow as tf
 
-from keras_dlt.utils import stateless_seeds
+from keras_dlt.core.random import stateless_seeds, step_seed
+from keras_dlt.models.boltzmann.math import bernoulli
 
-__all__ = ["LogPartition", "ais_betas", "rbm_log_partition_ais", "rbm_log_partition_exact", "rbm_log_partition_ais_batch"]
+__all__ = ["LogPartition", "ais_betas", "anneal", "rbm_log_partition_ais", "rbm_log_partition_exact",
+           "rbm_log_partition_ais_batch"]
 
 #: An estimate of log Z with its bounds (equal to it when exact).
 LogPartition = collections.namedtuple("LogPartition", ["log_z", "low", "high"])
@@ -89,8 +91,10 @@ def rbm_log_partition_ais(kernel, visible_bias, hidden_bias, n_runs=100, betas=N
     ba = base_rate_bias(data, n_visible)
     log_z_base = float(np.sum(np.logaddexp(0.0, ba.astype("float64"))) + n_hidden * np.log(2.0))
     seed = stateless_seeds(seed)[0]
-    logw = _anneal(tf.constant(w), tf.constant(bv), tf.constant(bh), tf.constant(ba), tf.constant(betas),
-                   tf.constant(int(n_runs)), tf.constant(seed))
+    # Base A: W = 0, hidden biases 0, visible biases `ba`; its exact samples start the runs.
+    v0 = bernoulli(tf.broadcast_to(tf.sigmoid(tf.constant(ba)), [int(n_runs), n_visible]), step_seed(seed, -1))
+    logw = anneal(tf.constant(w), tf.constant(ba), tf.constant(bv), tf.zeros_like(bh), tf.constant(bh),
+                  tf.constant(betas), v0, tf.constant(seed))
     log_ratio = float(tfp.math.reduce_logmeanexp(logw))
     # Bounds as S&M: log(mean(w) +- 3 std(w) / sqrt(runs)), computed relative to max(log w).
     logw = logw.numpy()
@@ -102,27 +106,34 @@ def rbm_log_partition_ais(kernel, visible_bias, hidden_bias, n_runs=100, betas=N
 
 
 @tf.function(reduce_retracing=True)
-def _anneal(w, bv, bh, ba, betas, n_runs, seed):
-    def bern(p, s):
-        return tf.cast(tf.random.stateless_uniform(tf.shape(p), seed=s) < p, p.dtype)
+def anneal(w, bv_a, bv_b, bh_a, bh_b, betas, v0, seed):
+    """The AIS annealing loop, one compiled `tf.while_loop` for every AIS here: log w of each run.
 
+    From RBM A (no weights, biases `bv_a`, `bh_a`) to RBM B (`w`, `bv_b`,
+    `bh_b`) through the intermediate marginals (S&M 2008, eq. 11-12)
+
+        log p*_beta(v) = v.((1-beta) bv_a + beta bv_b) + sum_j softplus(beta (vW)_j + (1-beta) bh_a + beta bh_b),
+
+    biases vectors or per-run matrices [n_runs, size]; `v0` [n_runs, n_v]
+    are exact samples of A; each temperature adds log p*_k(v) - log
+    p*_{k-1}(v), then one Gibbs step v -> h -> v leaves p_k invariant.
+    """
     wt = tf.transpose(w)
-    v0 = bern(tf.broadcast_to(tf.sigmoid(ba), [n_runs, tf.shape(w)[0]]), tf.random.experimental.stateless_fold_in(seed, -1))
+    d_bv, d_bh = bv_b - bv_a, bh_b - bh_a
 
     def body(k, v, logw):
         b_prev, b = betas[k - 1], betas[k]
-        a = tf.matmul(v, w) + bh
-        vb = tf.linalg.matvec(v, bv) - tf.linalg.matvec(v, ba)
-        step = (b - b_prev) * vb + tf.reduce_sum(tf.nn.softplus(b * a) - tf.nn.softplus(b_prev * a), axis=1)
+        a = tf.matmul(v, w)
+        step = (b - b_prev) * tf.reduce_sum(v * d_bv, axis=-1) + tf.reduce_sum(
+            tf.nn.softplus(b * a + bh_a + b * d_bh) - tf.nn.softplus(b_prev * a + bh_a + b_prev * d_bh), axis=1)
         logw = logw + tf.cast(step, tf.float64)
-        # One Gibbs step v -> h -> v leaving p_beta invariant.
-        s_h, s_v = tf.unstack(tf.random.experimental.stateless_split(tf.random.experimental.stateless_fold_in(seed, k), 2))
-        h = bern(tf.sigmoid(b * a), s_h)
-        v = bern(tf.sigmoid((1 - b) * ba + b * (tf.matmul(h, wt) + bv)), s_v)
+        s_h, s_v = tf.unstack(tf.random.experimental.stateless_split(step_seed(seed, k), 2))
+        h = bernoulli(tf.sigmoid(b * a + bh_a + b * d_bh), s_h)
+        v = bernoulli(tf.sigmoid(bv_a + b * d_bv + b * tf.matmul(h, wt)), s_v)
         return k + 1, v, logw
 
     _, _, logw = tf.while_loop(lambda k, *_: k < tf.shape(betas)[0], body,
-                               (tf.constant(1), v0, tf.zeros([n_runs], tf.float64)), parallel_iterations=1)
+                               (tf.constant(1), v0, tf.zeros([tf.shape(v0)[0]], tf.float64)), parallel_iterations=1)
     return logw
 
 
@@ -181,31 +192,8 @@ def rbm_log_partition_ais_batch(kernel, visible_biases, hidden_biases, n_runs=10
     batch = bv.shape[0]
     bv_r, bh_r = tf.repeat(bv, n_runs, axis=0), tf.repeat(bh, n_runs, axis=0)
     seed = tf.constant(stateless_seeds(seed)[0])
-    logw = _anneal_batch(w, bv_r, bh_r, tf.constant(np.linspace(0.0, 1.0, int(n_betas)), tf.float32), seed)
+    v0 = bernoulli(tf.sigmoid(bv_r), step_seed(seed, -1))  # exact samples of each base (the same biases, W = 0)
+    logw = anneal(w, bv_r, bv_r, bh_r, bh_r, tf.constant(np.linspace(0.0, 1.0, int(n_betas)), tf.float32), v0, seed)
     logw = tf.reshape(logw, (batch, n_runs))
     log_z_base = tf.reduce_sum(tf.nn.softplus(bv), 1) + tf.reduce_sum(tf.nn.softplus(bh), 1)
     return (tf.cast(log_z_base, tf.float64) + tfp.math.reduce_logmeanexp(logw, axis=1)).numpy()
-
-
-@tf.function(reduce_retracing=True)
-def _anneal_batch(w, bv, bh, betas, seed):
-    def bern(p, s):
-        return tf.cast(tf.random.stateless_uniform(tf.shape(p), seed=s) < p, p.dtype)
-
-    wt = tf.transpose(w)
-    v0 = bern(tf.sigmoid(bv), tf.random.experimental.stateless_fold_in(seed, -1))  # exact samples of the base
-
-    def body(k, v, logw):
-        b_prev, b = betas[k - 1], betas[k]
-        a = tf.matmul(v, w)
-        # log p*_b(v) - log p*_b_prev(v): the visible term v.bv cancels.
-        logw = logw + tf.cast(tf.reduce_sum(tf.nn.softplus(bh + b * a) - tf.nn.softplus(bh + b_prev * a), axis=1),
-                              tf.float64)
-        s_h, s_v = tf.unstack(tf.random.experimental.stateless_split(tf.random.experimental.stateless_fold_in(seed, k), 2))
-        h = bern(tf.sigmoid(bh + b * a), s_h)
-        v = bern(tf.sigmoid(bv + b * tf.matmul(h, wt)), s_v)
-        return k + 1, v, logw
-
-    _, _, logw = tf.while_loop(lambda k, *_: k < tf.shape(betas)[0], body,
-                               (tf.constant(1), v0, tf.zeros([tf.shape(bv)[0]], tf.float64)), parallel_iterations=1)
-    return logw

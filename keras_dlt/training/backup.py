@@ -1,4 +1,11 @@
-"""Resume a long `fit` after a crash, a kill or Ctrl+C: Keras' backup plus our callbacks' state.
+"""Resume a run after a crash, a kill or Ctrl+C: one mechanism for epoch state and finished parts.
+
+`RunBackup` is a run's backup folder. It holds, per part of the run (a
+training, a pretrained layer, an ensemble member), the epoch backups of that
+part's `fit` (`part_callback`: a `BackupAndResume`), and a record of each
+finished part with its weights (`finish` / `finished`); all are checked
+against the run's settings, so two runs are never mixed. `discard` deletes
+only the files it wrote.
 
 `keras.callbacks.BackupAndRestore` saves the weights, the optimizer and the
 epoch at each epoch's end and restores them when `fit` starts again. The
@@ -10,14 +17,27 @@ subclass saves that state with each backup and gives it back on resume.
 
 import json
 import os
-import shutil
 
 import keras
 import numpy as np
 
-__all__ = ["BackupAndResume", "settings_differences", "read_finished", "record_finished"]
+__all__ = ["BackupAndResume", "RunBackup", "settings_differences"]
 
 _STATE = "callbacks_state.json"
+#: What `keras.callbacks.BackupAndRestore` writes in its folder.
+_KERAS_FILES = ("latest.weights.h5", "training_metadata.json", "latest.weights.h5.tmp")
+
+
+def _remove_written(folder, ours):
+    """Removes the files of `folder` for which `ours(name)` holds, then the folder if nothing else is left."""
+    if not os.path.isdir(folder):
+        return
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if ours(name) and os.path.isfile(path):
+            os.remove(path)
+    if not os.listdir(folder):
+        os.rmdir(folder)
 
 
 def settings_differences(saved, now):
@@ -45,27 +65,6 @@ def _read_json(path, folder):
             return json.load(f)
     except ValueError as e:
         raise ValueError(f"{path} is not readable JSON ({e}); delete {folder} to start over.") from None
-
-
-def record_finished(path, settings, **fields):
-    """Records a finished part of a run (a network, a pretrained layer) with the `settings` it was made with."""
-    _write_json(path, {"run": settings, **fields})
-
-
-def read_finished(path, settings, what, folder):
-    """The record `record_finished` wrote at `path` (None when there is none).
-
-    A record whose "run" settings differ from `settings` is refused, naming
-    `what`, the differences, and the `folder` to delete to start over.
-    """
-    record = _read_json(path, folder)
-    if record is None:
-        return None
-    detail = settings_differences(record.get("run"), settings)
-    if detail:
-        raise ValueError(f"{what} was made by a run with other settings ({detail}). Use the same settings to "
-                         f"continue it, or delete {folder} to start over.")
-    return record
 
 
 class BackupAndResume(keras.callbacks.BackupAndRestore):
@@ -115,9 +114,9 @@ class BackupAndResume(keras.callbacks.BackupAndRestore):
         return None if metadata is None else int(metadata["epoch"])
 
     def discard(self):
-        """Deletes the backup (call when the run is complete)."""
-        if os.path.isdir(self.backup_dir):
-            shutil.rmtree(self.backup_dir)
+        """Deletes the backup (call when the run is complete): the files Keras and this callback wrote, nothing else."""
+        _remove_written(self.backup_dir, lambda name: name in _KERAS_FILES or name == _STATE
+                        or name.startswith("callbacks_arrays_") or name.endswith(".tmp"))
 
     def check(self):
         """The epoch a `fit` would resume at (None: no backup); raises if the backup is of another `config`.
@@ -200,3 +199,86 @@ class BackupAndResume(keras.callbacks.BackupAndRestore):
         for name in os.listdir(self.backup_dir):
             if name.startswith("callbacks_arrays_") and name not in keep:
                 os.remove(os.path.join(self.backup_dir, name))
+
+
+class RunBackup:
+    """The backup folder of a run made of parts: epoch backups of each part's `fit`, records of finished parts.
+
+    Args:
+        folder: the backup folder (created on first write).
+        config: a JSON-able dict of the run's settings; every part's backup
+            and record is checked against it (another run's are refused,
+            with the differences named).
+        verbose: 1 prints a line when a part resumes.
+
+    Example (what `keras_dlt.training.pretrain_stack` does for each layer):
+        >>> backup = RunBackup("runs/DBN/backup", config={"k": 1, "lr": 0.01})
+        >>> if backup.finished("layer_0") is None:
+        ...     log = CostLog()
+        ...     model.fit(x, callbacks=[log, backup.part_callback("layer_0", [log])])
+        ...     backup.finish("layer_0", weights_of=stack, costs=log.costs)
+    """
+
+    def __init__(self, folder, config=None, verbose=1):
+        self.folder = os.fspath(folder)
+        self.config = json.loads(json.dumps(config or {}))
+        self.verbose = verbose
+
+    def _record(self, part):
+        return os.path.join(self.folder, f"{part}.done.json")
+
+    def _weights(self, part):
+        return os.path.join(self.folder, f"{part}.weights.h5")
+
+    def part_callback(self, part, callbacks=()):
+        """The `BackupAndResume` of part `part`'s `fit` (its folder `folder/part`), backing up `callbacks` too."""
+        return BackupAndResume(os.path.join(self.folder, part), callbacks=callbacks, config=self.config,
+                               verbose=self.verbose)
+
+    def resumable(self, part):
+        """The epoch part `part`'s `fit` would resume at (None: no epoch backup); checks the settings."""
+        return self.part_callback(part).check()
+
+    def finish(self, part, weights_of=None, **record):
+        """Records part `part` as finished (with `weights_of`'s weights, when given) and drops its epoch backup.
+
+        The weights are written before the record that says so: a kill in between leaves the part unfinished.
+        """
+        os.makedirs(self.folder, exist_ok=True)
+        if weights_of is not None:
+            weights_of.save_weights(self._weights(part))
+        _write_json(self._record(part), {"run": self.config, "weights": weights_of is not None, **record})
+        self.part_callback(part).discard()
+
+    def finished(self, part, load_into=None):
+        """The record of finished part `part` (None when it is not finished), its weights loaded into `load_into`.
+
+        A record of a run with other settings is refused, naming the differences and the folder to delete.
+        """
+        record = _read_json(self._record(part), self.folder)
+        if record is None:
+            return None
+        detail = settings_differences(record.get("run"), self.config)
+        if detail:
+            raise ValueError(f"{self._record(part)} was made by a run with other settings ({detail}). Use the same "
+                             f"settings to continue it, or delete {self.folder} to start over.")
+        if load_into is not None and record.get("weights"):
+            path = self._weights(part)
+            try:
+                load_into.load_weights(path)
+            except (OSError, ValueError) as err:
+                raise ValueError(f"{path}: the weights of finished part {part!r} cannot be read ({err}); delete "
+                                 f"{self.folder} to start over.") from None
+        return record
+
+    def discard(self):
+        """Deletes what this backup wrote (epoch backups, records, weights); a file of anyone else's stays."""
+        if not os.path.isdir(self.folder):
+            return
+        for name in os.listdir(self.folder):
+            path = os.path.join(self.folder, name)
+            if os.path.isdir(path) and os.path.exists(os.path.join(path, "training_metadata.json")) or \
+                    os.path.isdir(path) and os.path.exists(os.path.join(path, _STATE)):
+                BackupAndResume(path).discard()
+        _remove_written(self.folder, lambda name: name.endswith(".done.json") or name.endswith(".weights.h5")
+                        or name.endswith(".tmp"))

@@ -1,4 +1,4 @@
-"""The denoising autoencoder tutorial (dA.py) as a Keras model trained by `fit(x)`."""
+"""The denoising autoencoder tutorial (dA.py) as a Keras model trained by `fit(x)` (Vincent et al. 2008)."""
 
 import math
 
@@ -6,18 +6,16 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from keras_dlt.core.export import ExportsEndpoints
 from keras_dlt.layers.autoencoder import TiedAutoencoder
-from keras_dlt.models.classifiers import MLP
-from keras_dlt.models.greedy import GreedyPretraining
 from keras_dlt.models.tutorial_sgd import TutorialSGD
 from keras_dlt.models.visible_inputs import VisibleInputs
-from keras_dlt.utils import export_endpoints
 
-__all__ = ["DenoisingAutoencoder", "StackedDenoisingAutoencoder"]
+__all__ = ["DenoisingAutoencoder"]
 
 
 @keras.saving.register_keras_serializable(package="keras_dlt")
-class DenoisingAutoencoder(VisibleInputs, TutorialSGD, keras.Model):
+class DenoisingAutoencoder(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.Model):
     """Tied-weight denoising (optionally contractive) autoencoder, trained by `fit(x)`.
 
     The cost is the reconstruction cross-entropy of the *clean* input from
@@ -134,18 +132,10 @@ class DenoisingAutoencoder(VisibleInputs, TutorialSGD, keras.Model):
         """Reconstruction z of clean inputs (no corruption)."""
         return self(x, training=False)
 
-    def export(self, filepath, format="tf_saved_model", verbose=True, **kwargs):
-        """SavedModel with endpoints `serve` and `reconstruct` (z) and `encode` (y).
-
-        Inputs are `[n, n_visible]` float32. Other formats: `Model.export`.
-        """
-        if format != "tf_saved_model":
-            return super().export(filepath, format=format, verbose=verbose, **kwargs)
-        if not self.built:
-            raise ValueError("DenoisingAutoencoder.export: the model is not built; fit or call it first.")
+    def endpoints(self):
+        """SavedModel endpoints: `serve` and `reconstruct` (z) and `encode` (y), of `[n, n_visible]` float32."""
         spec = [tf.TensorSpec((None, self.autoencoder.encoder.kernel.shape[0]), tf.float32, name="x")]
-        export_endpoints(self, filepath, {"serve": (self.reconstruct, spec), "reconstruct": (self.reconstruct, spec),
-                                          "encode": (self.encode, spec)}, verbose=verbose)
+        return {"serve": (self.reconstruct, spec), "reconstruct": (self.reconstruct, spec), "encode": (self.encode, spec)}
 
     def get_config(self):
         return {
@@ -156,82 +146,3 @@ class DenoisingAutoencoder(VisibleInputs, TutorialSGD, keras.Model):
             "contraction_level": self.contraction_level,
             "seed": self.seed,
         }
-
-
-@keras.saving.register_keras_serializable(package="keras_dlt")
-class StackedDenoisingAutoencoder(GreedyPretraining, MLP):
-    """The SdA tutorial: sigmoid hidden layers + logistic regression, pretrained greedily as dAs.
-
-    A classifier exactly like `MLP(activation="sigmoid")` (same `fit`,
-    `compile()` defaults with lr 0.1 for fine-tuning, `error` metric).
-    `pretrain` trains each hidden `Dense` in place as a denoising
-    autoencoder on the layer below's output, which is computed once per
-    layer, not once per epoch.
-
-    Args:
-        hidden_layers_sizes: default `(1000, 1000, 1000)`.
-        n_outs: classes. Default 10.
-        corruption_levels: one per hidden layer. Default `(0.1, 0.2, 0.3)`.
-        n_in: input size. Default 784.
-        seed: seed of the initialisation and the corruption noise.
-
-    Example:
-        >>> sda = StackedDenoisingAutoencoder((500, 500), corruption_levels=(0.1, 0.2))
-        >>> sda.pretrain(x_train, epochs=15, batch_size=1, learning_rate=0.001)
-        >>> sda.compile()                      # fine-tuning: SGD lr 0.1
-        >>> sda.fit(x_train, y_train, batch_size=1, epochs=36)
-    """
-
-    default_learning_rate = 0.1
-
-    def __init__(self, hidden_layers_sizes=(1000, 1000, 1000), n_outs=10, corruption_levels=(0.1, 0.2, 0.3),
-                 n_in=784, seed=None, **kwargs):
-        hidden_layers_sizes = tuple(hidden_layers_sizes)
-        corruption_levels = tuple(float(c) for c in corruption_levels)
-        if len(corruption_levels) != len(hidden_layers_sizes):
-            raise ValueError(
-                f"StackedDenoisingAutoencoder: one corruption level per hidden layer. Received: "
-                f"hidden_layers_sizes={hidden_layers_sizes}, corruption_levels={corruption_levels}"
-            )
-        for c in corruption_levels:
-            if not 0.0 <= c < 1.0:
-                raise ValueError(f"StackedDenoisingAutoencoder: corruption levels must be in [0, 1). Received: {c}")
-        super().__init__(n_in=n_in, hidden_units=hidden_layers_sizes, n_out=n_outs, activation="sigmoid",
-                         l1=0.0, l2=0.0, seed=seed, **kwargs)
-        self.corruption_levels = corruption_levels
-
-    def pretrain(self, x, epochs=15, batch_size=1, learning_rate=0.001, layers=None, verbose=1, backup_dir=None):
-        """Greedy layer-wise pretraining of the hidden layers as denoising autoencoders.
-
-        Args:
-            x: training inputs `[n, n_in]` (or images), values in [0, 1].
-            epochs: epochs per layer. Default 15 (the tutorial's).
-            batch_size: default 1 (the tutorial's).
-            learning_rate: default 0.001 (the tutorial's).
-            layers: indices of the layers to pretrain. Default: all.
-            verbose: 1 prints "Pre-training layer i, epoch e, cost c" per
-                epoch, as the tutorial; 0 is silent.
-            backup_dir: back up the pretraining there (each epoch, and the
-                stack after each layer); the same call in a new process after
-                a kill goes on where it stopped. Deleted once pretraining ends.
-
-        Returns:
-            A list with each pretrained layer's per-epoch costs.
-        """
-        def make_model(i, dense):
-            seed = None if self.seed is None else self.seed + 1000 + i
-            return DenoisingAutoencoder(encoder=dense, corruption_level=self.corruption_levels[i], seed=seed,
-                                        name=f"pretrain_{i}")
-
-        return self._greedy_pretrain(x, make_model, "loss", epochs, batch_size, learning_rate, layers, verbose,
-                                     backup_dir=backup_dir,
-                                     config={"corruption_levels": list(self.corruption_levels), "seed": self.seed})
-
-    def get_config(self):
-        config = super().get_config()
-        for key in ("hidden_units", "activation", "l1", "l2"):
-            config.pop(key)
-        config["hidden_layers_sizes"] = list(self.hidden_units)
-        config["n_outs"] = config.pop("n_out")
-        config["corruption_levels"] = list(self.corruption_levels)
-        return config

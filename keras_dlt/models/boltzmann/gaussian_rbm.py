@@ -18,7 +18,8 @@ import tensorflow as tf
 from keras import ops
 
 from keras_dlt.models.energy_model import EnergyModel
-from keras_dlt.utils import stateless_seeds
+from keras_dlt.core.random import stateless_seeds
+from keras_dlt.models.boltzmann.math import bernoulli
 
 __all__ = ["GaussianBernoulliRBM"]
 
@@ -96,7 +97,7 @@ class GaussianBernoulliRBM(EnergyModel):
         def run(v):
             def body(i, v):
                 p = tf.sigmoid(self.hidden_logits(v))
-                h = tf.cast(tf.random.stateless_uniform(tf.shape(p), seeds[2 * i]) < p, tf.float32)
+                h = bernoulli(p, seeds[2 * i])
                 mean = self.visible_bias + sigma * tf.matmul(h, self.kernel, transpose_b=True)
                 return i + 1, mean + sigma * tf.random.stateless_normal(tf.shape(mean), seeds[2 * i + 1])
 

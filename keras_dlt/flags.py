@@ -1,0 +1,89 @@
+"""Command-line flags the apps share: argparse types and the common flag groups (parsing only).
+
+Every app builds its parser from these, so `--data --epochs --batch-size
+--learning-rate --out --seed --verbose` mean the same everywhere. Nothing
+here trains or reads data.
+"""
+
+import argparse
+
+__all__ = ["positive_int", "positive_float", "MNIST_HELP", "NOT_THE_RUN", "parser", "add_sgd_flags",
+           "add_pretraining_flags", "run_settings"]
+
+#: What `--data` means for the MNIST apps.
+MNIST_HELP = ("MNIST source: a mnist.pkl.gz, mnist.npz, a folder of IDX files, or 'sample' (bundled). "
+              "Default: $KERAS_DLT_DATA, Keras' cache, download, bundled sample.")
+
+#: Flags that do not change a run's course: a backup made under other values of these still resumes.
+NOT_THE_RUN = ("epochs", "verbose", "out", "no_export", "steps_per_execution", "jit_compile")
+
+
+def positive_int(text):
+    """`argparse` type: an int >= 1 (e.g. `--k`, the Gibbs steps), with a message naming the value."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an int >= 1; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an int >= 1; got {value}")
+    return value
+
+
+def positive_float(text):
+    """`argparse` type: a finite float > 0 (learning rates, step sizes)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number > 0; got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0; got {text}")
+    return value
+
+
+def parser(description, *, learning_rate, epochs, batch_size, out, epilog=None, data_help=MNIST_HELP,
+           batch_help="minibatch size", out_help="output folder (pictures, .keras model, SavedModel)", seed=1234):
+    """An `argparse` parser with the flags every app shares (data, epochs, batch, lr, out, seed, verbose)."""
+    p = argparse.ArgumentParser(description=description, epilog=epilog,
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--data", default=None, help=data_help)
+    p.add_argument("--epochs", type=positive_int, default=epochs, help="maximum number of epochs (n_epochs)")
+    p.add_argument("--batch-size", type=positive_int, default=batch_size, help=batch_help)
+    p.add_argument("--learning-rate", type=positive_float, default=learning_rate, help="SGD learning rate")
+    p.add_argument("--out", default=out, help=out_help)
+    p.add_argument("--seed", type=int, default=seed, help="random seed (weights, noise, shuffling)")
+    p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras fit verbosity")
+    return p
+
+
+def add_sgd_flags(p, *, patience):
+    """The classifiers' flags: patience, shuffling, speed settings, export (`keras_dlt.training.SGDSettings`)."""
+    p.add_argument("--patience", type=positive_int, default=patience,
+                   help="initial patience, in minibatch iterations")
+    p.add_argument("--steps-per-execution", type=int, default=0,
+                   help="minibatches per compiled call; 0 = automatic (a divisor of the epoch, for speed)")
+    p.add_argument("--shuffle", action="store_true",
+                   help="shuffle the minibatches every epoch (the tutorial visits them in the same order)")
+    p.add_argument("--jit-compile", nargs="?", const="on", default="auto", choices=("auto", "on", "off"),
+                   help="compile the training step with XLA; auto = on for dense stacks at batch <= 10, where it is "
+                        "faster on CPU too (bench/README.md), off otherwise")
+    p.add_argument("--no-export", action="store_true", help="skip the SavedModel export")
+    p.epilog = (p.epilog + "\n\n" if p.epilog else "") + (
+        "The training is backed up each epoch in OUT/backup: after Ctrl+C or a kill, the same command goes on "
+        "where it stopped.")
+    return p
+
+
+def add_pretraining_flags(p, *, hidden, pretrain_epochs, pretrain_lr):
+    """The pretrained stacks' flags (SdA, DBN): layer sizes, pretraining epochs and rate, reuse of a pretraining."""
+    p.add_argument("--hidden", type=positive_int, nargs="+", default=list(hidden), help="hidden layer sizes")
+    p.add_argument("--pretrain-epochs", type=positive_int, default=pretrain_epochs, help="pretraining epochs per layer")
+    p.add_argument("--pretrain-lr", type=positive_float, default=pretrain_lr, help="pretraining learning rate")
+    p.add_argument("--pretrained", metavar="WEIGHTS", default=None,
+                   help="skip pretraining and start fine-tuning from these weights: the pretrained.weights.h5 that "
+                        "an earlier run wrote to its --out folder (same --hidden)")
+    return p
+
+
+def run_settings(flags):
+    """The entries of a dict of flags (`vars(args)`) that define a run, for `RunBackup`'s settings check."""
+    return {k: v for k, v in sorted(flags.items()) if k not in NOT_THE_RUN}

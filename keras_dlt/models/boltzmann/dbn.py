@@ -1,0 +1,81 @@
+"""The DBN tutorial (DBN.py): a sigmoid MLP whose hidden layers are pretrained greedily as RBMs (Hinton et al. 2006)."""
+
+import keras
+import numpy as np
+
+from keras_dlt.core.random import sub_seed
+from keras_dlt.models.boltzmann.rbm import RBM
+from keras_dlt.models.classifiers.mlp import MLP
+from keras_dlt.models.pretraining import GreedyPretraining
+
+__all__ = ["DBN"]
+
+
+@keras.saving.register_keras_serializable(package="keras_dlt")
+class DBN(GreedyPretraining, MLP):
+    """The DBN tutorial: sigmoid hidden layers + logistic regression, pretrained greedily as RBMs.
+
+    A classifier exactly like `MLP(activation="sigmoid")` (same `fit`,
+    `compile()` with SGD lr 0.1 for fine-tuning, `error` metric).
+    `pretrain` trains each hidden `Dense` in place as an RBM with CD-k on
+    the layer below's mean activations, computed once per layer.
+
+    Args:
+        hidden_layers_sizes: default `(1000, 1000, 1000)`.
+        n_outs: classes. Default 10.
+        n_in: input size. Default 784.
+        seed: seed of the initialisation and the Gibbs sampling.
+
+    Example:
+        >>> dbn = DBN((1000, 1000, 1000), n_outs=10, seed=123)
+        >>> dbn.pretrain(x_train, epochs=100, batch_size=10, learning_rate=0.01, k=1)
+        >>> dbn.compile()                      # fine-tuning: SGD lr 0.1
+        >>> dbn.fit(x_train, y_train, batch_size=10, epochs=100)
+    """
+
+    default_learning_rate = 0.1
+
+    def __init__(self, hidden_layers_sizes=(1000, 1000, 1000), n_outs=10, n_in=784, seed=None, **kwargs):
+        super().__init__(n_in=n_in, hidden_units=tuple(hidden_layers_sizes), n_out=n_outs, activation="sigmoid",
+                         l1=0.0, l2=0.0, seed=seed, **kwargs)
+
+    pretraining_monitor = "reconstruction_cost"
+
+    def pretraining_model(self, i, k=1):
+        """The CD-k RBM that trains hidden layer `i` in place (its own sampling seed)."""
+        return RBM(dense=self.hidden_layers[i], k=k, persistent=False, seed=sub_seed(self.seed, 1000 + i),
+                   name=f"pretrain_{i}")
+
+    def pretrain(self, x, epochs=100, batch_size=10, learning_rate=0.01, k=1, layers=None, verbose=1, callbacks=None,
+                 steps_per_execution=1):
+        """Greedy layer-wise pretraining of the hidden layers as CD-k RBMs.
+
+        Args:
+            x: training inputs `[n, n_in]` (or images), values in [0, 1].
+            epochs: epochs per layer. Default 100 (the tutorial's).
+            batch_size: default 10 (the tutorial's).
+            learning_rate: default 0.01 (the tutorial's).
+            k: Gibbs steps of CD. Default 1.
+            layers: indices of the layers to pretrain. Default: all.
+            verbose: Keras `fit` verbosity of each layer's training.
+            callbacks: Keras callbacks for each layer's `fit` (a list, or a
+                function of the layer index returning one).
+            steps_per_execution: minibatches per compiled call. Default 1;
+                `keras_dlt.training.pretrain_stack` chooses a fast one, and
+                backs up and resumes the pretraining.
+
+        Returns:
+            A list with each pretrained layer's per-epoch reconstruction costs.
+        """
+        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
+            raise ValueError(f"DBN.pretrain: k must be an int >= 1. Received: k={k}")
+        return self._greedy_pretrain(x, epochs, batch_size, learning_rate, layers, verbose, callbacks,
+                                     steps_per_execution, k=int(k))
+
+    def get_config(self):
+        config = super().get_config()
+        for key in ("hidden_units", "activation", "l1", "l2"):
+            config.pop(key)
+        config["hidden_layers_sizes"] = list(self.hidden_units)
+        config["n_outs"] = config.pop("n_out")
+        return config

@@ -1,0 +1,50 @@
+"""What network3 prints each epoch, and the best point it reports (`Network.SGD`'s log)."""
+
+import keras
+
+__all__ = ["Network3Log"]
+
+
+class Network3Log(keras.callbacks.Callback):
+    """Prints what network3 prints each epoch: the validation accuracy and, at a new best, the test accuracy."""
+
+    def __init__(self, test_data=None, verbose=True, training_data=None):
+        super().__init__()
+        self.test_data = test_data
+        self.training_data = training_data
+        self.verbose = verbose
+        self.best_validation = self.best_test = self.best_epoch = None
+        self.records = []  # each epoch's logs
+
+    def on_train_begin(self, logs=None):
+        self.best_validation = self.best_test = self.best_epoch = None
+        self.records = []
+
+    def get_state(self):
+        """For `BackupAndResume`: the best point and the per-epoch records."""
+        return {"best_validation": self.best_validation, "best_test": self.best_test, "best_epoch": self.best_epoch,
+                "records": self.records}, None
+
+    def set_state(self, state, arrays=None):
+        self.best_validation, self.best_test = state["best_validation"], state["best_test"]
+        self.best_epoch, self.records = state["best_epoch"], state["records"]
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs if logs is not None else {}
+        if self.training_data is not None:  # clean numbers: no dropout, no expansion
+            cost, accuracy = self.model.evaluate(*self.training_data, batch_size=1000, verbose=0)
+            logs.update({"train_cost": cost, "train_accuracy": accuracy})
+        self.records.append({k: float(v) for k, v in logs.items()})
+        if "val_accuracy" not in logs:
+            return
+        acc = float(logs["val_accuracy"])
+        if self.verbose:
+            print(f"Epoch {epoch}: validation accuracy {acc:.2%}", flush=True)
+        if self.best_validation is None or acc >= self.best_validation:
+            self.best_validation, self.best_epoch = acc, epoch
+            if self.verbose:
+                print("This is the best validation accuracy to date.", flush=True)
+            if self.test_data is not None:
+                self.best_test = self.model.accuracy(self.test_data)
+                if self.verbose:
+                    print(f"The corresponding test accuracy is {self.best_test:.2%}", flush=True)

@@ -1,0 +1,56 @@
+"""The networks of Nielsen's chapter 6, with the settings and the accuracies he reports."""
+
+from keras_dlt.core.random import sub_seed
+from keras_dlt.layers.random_affine import RandomAffine
+from keras_dlt.models.network3.layers import ConvPoolLayer, FullyConnectedLayer, ReLU, SoftmaxLayer, sigmoid
+from keras_dlt.models.network3.network import Network
+
+__all__ = ["PRESETS", "preset"]
+
+
+#: Nielsen's chapter 6 runs: (description, SGD settings, reported test accuracy). The expanded-data
+#: presets expand on the fly, so an epoch stays 50,000 images; Nielsen stored 250,000 (each digit and four
+#: one-pixel shifts), so his epochs hold five times the examples: give 5x the epochs for as many updates.
+PRESETS = {
+    "baseline": ("100 sigmoid hidden units", dict(epochs=60, eta=0.1, lmbda=0.0), 0.9780),
+    "conv1": ("one conv-pool layer (20 5x5 filters) + 100 sigmoid units", dict(epochs=60, eta=0.1, lmbda=0.0), 0.9878),
+    "conv2": ("two conv-pool layers (20, 40 filters) + 100 sigmoid units", dict(epochs=60, eta=0.1, lmbda=0.0), 0.9906),
+    "relu": ("two conv-pool layers, ReLU, L2 0.1", dict(epochs=60, eta=0.03, lmbda=0.1), 0.9923),
+    "expanded": ("as relu, on expanded training data", dict(epochs=60, eta=0.03, lmbda=0.1), 0.9937),
+    "dropout": ("expanded data, two conv-pool, two 1000-unit ReLU layers, dropout 0.5",
+                dict(epochs=40, eta=0.03, lmbda=0.0), 0.9960),
+    "ensemble": ("five dropout networks, majority vote", dict(epochs=40, eta=0.03, lmbda=0.0), 0.9967),
+}
+
+
+def preset(name, mini_batch_size=10, seed=None, dropout_form="network3"):
+    """The chapter's network called `name` (see `PRESETS`), unbuilt; its SGD settings are `PRESETS[name][1]`.
+
+    `dropout_form` is given to the dropout presets' layers (see `FullyConnectedLayer`).
+    """
+    if name not in PRESETS:
+        raise ValueError(f"network3 preset must be one of {sorted(PRESETS)}. Received: {name!r}")
+
+    def s(i):  # each layer's seed (core.random.sub_seed), 10 apart
+        return sub_seed(seed, 10 * i)
+
+    mbs = mini_batch_size
+    act = ReLU if name in ("relu", "expanded", "dropout", "ensemble") else sigmoid
+    conv1 = ConvPoolLayer(image_shape=(mbs, 1, 28, 28), filter_shape=(20, 1, 5, 5), poolsize=(2, 2), activation_fn=act,
+                          seed=s(1))
+    conv2 = ConvPoolLayer(image_shape=(mbs, 20, 12, 12), filter_shape=(40, 20, 5, 5), poolsize=(2, 2),
+                          activation_fn=act, seed=s(2))
+    if name == "baseline":
+        layers = [FullyConnectedLayer(784, 100, seed=s(1)), SoftmaxLayer(100, 10, seed=s(2))]
+    elif name == "conv1":
+        layers = [conv1, FullyConnectedLayer(20 * 12 * 12, 100, seed=s(2)), SoftmaxLayer(100, 10, seed=s(3))]
+    elif name in ("conv2", "relu", "expanded"):
+        layers = [conv1, conv2, FullyConnectedLayer(40 * 4 * 4, 100, activation_fn=act, seed=s(3)),
+                  SoftmaxLayer(100, 10, seed=s(4))]
+    else:
+        drop = {"p_dropout": 0.5, "dropout_form": dropout_form}
+        layers = [conv1, conv2, FullyConnectedLayer(40 * 4 * 4, 1000, activation_fn=ReLU, seed=s(3), **drop),
+                  FullyConnectedLayer(1000, 1000, activation_fn=ReLU, seed=s(4), **drop),
+                  SoftmaxLayer(1000, 10, seed=s(5), **drop)]
+    expand = RandomAffine(image_shape=(28, 28, 1), seed=s(9)) if name in ("expanded", "dropout", "ensemble") else None
+    return Network(layers, mini_batch_size=mbs, expand=expand, name=f"network3_{name}")
