@@ -387,15 +387,26 @@ def test_lenet_app_by_default_starts_from_the_tutorials_initial_weights(monkeypa
 
     app = load_app("lenet.py")
     handed = {}
-    monkeypatch.setattr(app, "run_supervised", lambda model, args, **kw: handed.update(model=model, args=args))
-    app.main([])
-    assert handed["args"].seed == 23455 and handed["args"].init == "tutorial"
+
+    class Handed(Exception):
+        pass
+
+    def train_classifier(model, train, valid, test, settings, **kwargs):
+        handed.update(model=model, settings=settings)
+        raise Handed
+
+    monkeypatch.setattr(app, "train_classifier", train_classifier)
+    monkeypatch.setattr(app, "load_mnist", lambda path: ((np.zeros((10, 784), "float32"), np.zeros(10, "int32")),) * 3)
+    with pytest.raises(Handed):
+        app.main(["--out", "unused"])
+    assert handed["settings"].learning_rate == 0.1 and handed["settings"].batch_size == 500
     expected = LeNet().init_as_tutorial(23455).get_weights()
     got = handed["model"].get_weights()
     assert len(got) == len(expected)
     for a, b in zip(got, expected):
         np.testing.assert_array_equal(a, b)
-    app.main(["--init", "keras"])  # the other choice: the same distribution, other draws (built in training)
+    with pytest.raises(Handed):
+        app.main(["--init", "keras", "--out", "unused"])  # the other choice: the same distribution, other draws
     handed["model"].build((None, 784))
     assert not np.array_equal(handed["model"].get_weights()[0], expected[0])
 

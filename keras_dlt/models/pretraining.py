@@ -69,8 +69,11 @@ class GreedyPretraining:
                 model.compile(optimizer=keras.optimizers.SGD(learning_rate), steps_per_execution=steps_per_execution)
                 model.build((None, h.shape[1]))
                 layer_callbacks = callbacks(i) if callable(callbacks) else list(callbacks or [])
-                history = model.fit(h, batch_size=batch_size, epochs=epochs, verbose=verbose,
-                                    callbacks=layer_callbacks)
+                if verbose:  # the tutorial's line per epoch
+                    layer_callbacks.append(keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs, i=i: print(
+                        f"Pre-training layer {i}, epoch {e + 1}, cost {logs[self.pretraining_monitor]:.6f}",
+                        flush=True)))
+                history = model.fit(h, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=layer_callbacks)
                 costs.append([float(c) for c in history.history.get(self.pretraining_monitor, [])])
             if i < layers[-1]:
                 h = _outputs(dense, h)  # this layer's output, once, as the next layer's data

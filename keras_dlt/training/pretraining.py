@@ -40,6 +40,8 @@ def pretrain_stack(stack, x, *, epochs, batch_size, learning_rate, backup=None, 
         A `PretrainingResult`.
     """
     n_batches = whole_batches(len(x), batch_size)
+    if not stack.built:
+        stack.build((None, stack.n_in))  # the finished layers' weights load into a built stack
     costs, finished = [], []
     for i in range(len(stack.hidden_layers)):
         record = backup.finished(f"layer_{i}", load_into=stack) if backup is not None else None

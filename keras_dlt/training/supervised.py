@@ -87,9 +87,8 @@ def train_classifier(model, train, valid, test, settings, *, backup=None, part="
     (x, y), (x_valid, y_valid), (x_test, y_test) = train, valid, test
     n_batches = whole_batches(len(x), batch_size)
     x, y = x[: n_batches * batch_size], y[: n_batches * batch_size]
-    if verbose:
-        print(f"... training {type(model).__name__} on {len(x)} / {len(x_valid)} / {len(x_test)} digits: "
-              f"lr {learning_rate}, batch {batch_size}, up to {epochs} epochs, patience {patience}", flush=True)
+    print(f"... training {type(model).__name__} on {len(x)} / {len(x_valid)} / {len(x_test)} digits: "
+          f"lr {learning_rate}, batch {batch_size}, up to {epochs} epochs, patience {patience}", flush=True)
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=learning_rate),
                   steps_per_execution=fast_steps_per_execution(model, n_batches, steps_per_execution),
                   jit_compile=jit_compile_for(model, batch_size, jit_compile))

@@ -67,7 +67,8 @@ class StackedDenoisingAutoencoder(GreedyPretraining, MLP):
             batch_size: default 1 (the tutorial's).
             learning_rate: default 0.001 (the tutorial's).
             layers: indices of the layers to pretrain. Default: all.
-            verbose: Keras `fit` verbosity of each layer's training.
+            verbose: 1 prints "Pre-training layer i, epoch e, cost c" per
+                epoch, as the tutorial; 0 is silent.
             callbacks: Keras callbacks for each layer's `fit` (a list, or a
                 function of the layer index returning one).
             steps_per_execution: minibatches per compiled call. Default 1;

@@ -130,7 +130,7 @@ def anneal(w, bv_a, bv_b, bh_a, bh_b, betas, v0, seed):
         s_h, s_v = tf.unstack(tf.random.experimental.stateless_split(step_seed(seed, k), 2))
         h = bernoulli(tf.sigmoid(b * a + bh_a + b * d_bh), s_h)
         v = bernoulli(tf.sigmoid(bv_a + b * d_bv + b * tf.matmul(h, wt)), s_v)
-        return k + 1, v, logw
+        return k + 1, tf.ensure_shape(v, v0.shape), logw
 
     _, _, logw = tf.while_loop(lambda k, *_: k < tf.shape(betas)[0], body,
                                (tf.constant(1), v0, tf.zeros([tf.shape(v0)[0]], tf.float64)), parallel_iterations=1)

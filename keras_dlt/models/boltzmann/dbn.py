@@ -57,7 +57,8 @@ class DBN(GreedyPretraining, MLP):
             learning_rate: default 0.01 (the tutorial's).
             k: Gibbs steps of CD. Default 1.
             layers: indices of the layers to pretrain. Default: all.
-            verbose: Keras `fit` verbosity of each layer's training.
+            verbose: 1 prints "Pre-training layer i, epoch e, cost c" per
+                epoch, as the tutorial; 0 is silent.
             callbacks: Keras callbacks for each layer's `fit` (a list, or a
                 function of the layer index returning one).
             steps_per_execution: minibatches per compiled call. Default 1;
