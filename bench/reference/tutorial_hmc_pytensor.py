@@ -11,16 +11,15 @@ as the tutorial's test does. Ported from Python 2 / Theano; the logic is the
 tutorial's, line for line. Optional: needs `pip install pytensor` and a BLAS
 for it to link (Debian: `apt-get install libopenblas-dev`).
 
-    python bench/tutorial_hmc_pytensor.py     # the tutorial's 5-d test, timed
+    python -m bench.reference.tutorial_hmc_pytensor     # the tutorial's 5-d test, timed
 """
 
-import os
 import time
 
 import numpy as np
 
 # PyTensor's flags (float32, OpenBLAS) and the availability check are the supervised peer's.
-from tutorial_pytensor import available
+from bench.reference.tutorial_pytensor import available
 
 __all__ = ["available", "tutorial_sampler", "gaussian_energy", "gbrbm_energy", "run_fn"]
 
@@ -144,7 +143,5 @@ def main():
 
 
 if __name__ == "__main__":
-    import sys
-
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    
     main()

@@ -8,7 +8,7 @@ runs it. Optional: needs `pip install pytensor` and a BLAS for it to link
 (Debian: `apt-get install libopenblas-dev`); without a BLAS PyTensor falls
 back to slow paths and the comparison would flatter us.
 
-    python bench/tutorial_pytensor.py               # prints s/epoch of both
+    python -m bench.reference.tutorial_pytensor               # prints s/epoch of both
 """
 
 import ctypes.util
@@ -71,9 +71,7 @@ def tutorial_epoch(name, x, y, seed=1234):
 
 
 if __name__ == "__main__":
-    import sys
-
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    
     from keras_dlt.datasets import load_mnist
 
     (x, y), _, _ = load_mnist(os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mnist", "mnist.npz"))

@@ -20,25 +20,24 @@ PyTensor is installed with a BLAS (`bench/tutorial_pytensor.py`), the
 tutorial's own training loop on it is timed in the same run too (logistic,
 MLP), as a fourth variant: column `tutorial`, and `ours/tut`.
 
-    python bench/supervised.py                      # all three, full MNIST
-    python bench/supervised.py --models mlp --rounds 5
+    python -m bench.speed.supervised                      # all three, full MNIST
+    python -m bench.speed.supervised --models mlp --rounds 5
 """
 
 import argparse
 import os
 import platform
-import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from common import interleaved  # noqa: E402
+from bench.common import interleaved  # noqa: E402
 from keras_dlt.datasets import load_mnist  # noqa: E402
-from keras_dlt.utils import minibatches, steps_per_execution_for  # noqa: E402
+from keras_dlt.core import minibatches
+from keras_dlt.training.speed import fast_steps_per_execution  # noqa: E402
 from keras_dlt.models import MLP, LeNet, LogisticRegression  # noqa: E402
 
 PEER_RATIO = {"logistic": 0.24, "mlp": 0.24, "lenet": 0.87}
@@ -81,7 +80,7 @@ def bench(name, x, y, rounds, peer=False):
     interleaved, so that drifts in the machine's speed hit all of them alike."""
     cls, batch_size, lr = SETTINGS[name]
     n = (len(x) // batch_size) * batch_size
-    spe = steps_per_execution_for(n // batch_size, cls.fast_steps_per_execution)
+    spe = fast_steps_per_execution(cls(), n // batch_size)
 
     keras.utils.set_random_seed(0)
     ours = cls()
@@ -97,7 +96,7 @@ def bench(name, x, y, rounds, peer=False):
         "plain": (plain, x, y, batch_size, True),
     }
     if peer and name in ("logistic", "mlp"):
-        from tutorial_pytensor import tutorial_epoch
+        from bench.reference.tutorial_pytensor import tutorial_epoch
 
         variants["tutorial"] = tutorial_epoch(name, x[:n], y[:n])
         variants["tutorial"]()  # compile and warm up
@@ -124,7 +123,7 @@ def main(argv=None):
     print(f"# {platform.node()} {os.cpu_count()} cores, TF {__import__('tensorflow').__version__}, "
           f"Keras {keras.__version__}, {time.strftime('%Y-%m-%d')}; {len(x)} training digits, "
           f"median of {args.rounds} interleaved epochs per variant after a warm-up")
-    from tutorial_pytensor import available
+    from bench.reference.tutorial_pytensor import available
 
     peer = not args.no_peer and available()
     if not args.no_peer and not peer:

@@ -9,21 +9,19 @@ quotes, on this kind of machine, the original tutorial (PyTensor) at 12.4 ms
 per chunk (about 20 to 26 s per Nottingham epoch); target <= 12 ms, aiming
 at half.
 
-    python bench/rnnrbm.py --rounds 3
+    python -m bench.speed.rnnrbm --rounds 3
 """
 
 import argparse
 import os
-import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from common import print_table, ratio  # noqa: E402
+from bench.common import print_table, ratio  # noqa: E402
 from keras_dlt.datasets import load_piano_rolls  # noqa: E402
 from keras_dlt.models import RnnRbm  # noqa: E402
 

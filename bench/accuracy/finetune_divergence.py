@@ -9,19 +9,16 @@ validation errors. Differences that start at float rounding and grow
 step by step mean the two compute the same thing and the training itself
 amplifies rounding (chaos); a difference at step 1 would mean a bug.
 
-    python bench/finetune_divergence.py sda runs/SdA/pretrained.weights.h5
-    python bench/finetune_divergence.py dbn runs/DBN/pretrained.weights.h5 --steps 1 100 5000 15000
+    python -m bench.accuracy.finetune_divergence sda runs/SdA/pretrained.weights.h5
+    python -m bench.accuracy.finetune_divergence dbn runs/DBN/pretrained.weights.h5 --steps 1 100 5000 15000
 """
 
 import argparse
 import os
-import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import tutorial_stacks_pytensor as original  # noqa: E402  (sets PYTENSOR_FLAGS first)
+from bench.reference import tutorial_stacks_pytensor as original  # noqa: E402  (sets PYTENSOR_FLAGS first)
 
 
 def main(argv=None):
@@ -47,7 +44,7 @@ def main(argv=None):
 
     from keras_dlt.datasets import load_mnist
     from keras_dlt.models import DBN, StackedDenoisingAutoencoder
-    from keras_dlt.utils import minibatches
+    from keras_dlt.core import minibatches
 
     (x, y), (vx, vy), _ = load_mnist(args.data)
     if args.steps[-1] * bs > len(x):

@@ -6,22 +6,28 @@ error at that point, epochs, wall time, next to the tutorial's result. Long:
 logistic ~1 min, LeNet ~30 min, MLP ~1 h on 2 cores. Each run's validation
 curve is in its log and `runs/reproduce/<model>/history.csv`.
 
-    python bench/reproduce.py --models logistic lenet mlp
+    python -m bench.accuracy.reproduce --models logistic lenet mlp
 """
 
 import argparse
+import importlib.util
 import os
-import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-sys.path.insert(0, os.path.join(ROOT, "apps"))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 TUTORIAL = {  # model: (app module, tutorial test error %, target %)
     "logistic": ("logistic_sgd", 7.489, 7.6),
     "mlp": ("mlp", 1.65, 1.8),
     "lenet": ("lenet", 0.92, 1.0),
 }
+
+
+def load_app(name):
+    """The app `apps/{name}.py` as a module (its `main(argv)` runs it)."""
+    spec = importlib.util.spec_from_file_location(f"{name}_app", os.path.join(ROOT, "apps", f"{name}.py"))
+    app = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(app)
+    return app
 
 
 def main(argv=None):
@@ -33,7 +39,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     rows = []
     for name in args.models:
-        app = __import__(TUTORIAL[name][0])
+        app = load_app(TUTORIAL[name][0])
         flags = ["--data", args.data, "--out", os.path.join(args.out, name), "--verbose", "2"]
         if args.epochs:
             flags += ["--epochs", str(args.epochs)]

@@ -27,21 +27,19 @@ Resumable: the state (weights, the random stream, the loop's counters) is
 saved in OUT after every epoch, and the same command goes on from there.
 Needs `pip install pytensor` and a BLAS (see bench/tutorial_pytensor.py).
 
-    python bench/tutorial_stacks_pytensor.py dbn --data ../shared/data/mnist/mnist.npz --out runs/tutorial_dbn
-    python bench/tutorial_stacks_pytensor.py sda --data ../shared/data/mnist/mnist.npz --out runs/tutorial_sda
-    python bench/tutorial_stacks_pytensor.py dbn --subset 2000 --pretraining-epochs 2 --out /tmp/t   # a smoke run
+    python -m bench.reference.tutorial_stacks_pytensor dbn --data ../shared/data/mnist/mnist.npz --out runs/tutorial_dbn
+    python -m bench.reference.tutorial_stacks_pytensor sda --data ../shared/data/mnist/mnist.npz --out runs/tutorial_sda
+    python -m bench.reference.tutorial_stacks_pytensor dbn --subset 2000 --pretraining-epochs 2 --out /tmp/t   # a smoke run
 """
 
 import argparse
 import json
 import os
-import sys
 import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import tutorial_pytensor  # noqa: E402,F401  (sets PYTENSOR_FLAGS: float32, OpenBLAS)
+from bench.reference import tutorial_pytensor  # noqa: E402,F401  (sets PYTENSOR_FLAGS: float32, OpenBLAS)
 
 
 class TutorialStack:
@@ -206,7 +204,6 @@ def main(argv=None):
     import pytensor
     import pytensor.tensor as pt
 
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from keras_dlt.datasets import load_mnist
 
     print("BLAS linked:", tutorial_pytensor.available(), flush=True)

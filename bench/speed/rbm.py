@@ -16,27 +16,25 @@ flops, 2,500 steps; the issue says 1.29); the table reports the rate reached
 and its fraction of the machine's peak, measured in the same run as the rate of
 one large float32 matmul (2048 x 2048 x 2048, TF's own kernel, all cores).
 
-    python bench/rbm.py                  # everything (needs scikit-learn)
-    python bench/rbm.py --parts rbm --rounds 3
+    python -m bench.speed.rbm                  # everything (needs scikit-learn)
+    python -m bench.speed.rbm --parts rbm --rounds 3
 """
 
 import argparse
 import os
-import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from common import EpochTimer, interleaved, print_table, ratio  # noqa: E402
+from bench.common import EpochTimer, interleaved, print_table, ratio  # noqa: E402
 from keras_dlt.datasets import load_mnist  # noqa: E402
-from keras_dlt.experiment import jit_compile_for  # noqa: E402
+from keras_dlt.training.speed import jit_compile_for  # noqa: E402
 from keras_dlt.models import DBN, RBM  # noqa: E402
-from keras_dlt.utils import minibatches, steps_per_execution_for  # noqa: E402
+from keras_dlt.core import minibatches, steps_per_execution_for  # noqa: E402
 
 ORIGINAL = {"cd1": 5.5, "pcd15": 42.0, "sklearn": 6.8, "pre_1": 13.0, "pre_2": 20.0, "pre_3": 24.0, "finetune": 23.0}
 

@@ -15,25 +15,23 @@ The original tutorial (PyTensor, this kind of machine): dA 4.55 s/epoch;
 SdA 38 / 55 / 73 s per pretraining epoch of layers 1 / 2 / 3, 75 s per
 fine-tuning epoch.
 
-    python bench/autoencoders.py                 # everything
-    python bench/autoencoders.py --parts dA --rounds 5
+    python -m bench.speed.autoencoders                 # everything
+    python -m bench.speed.autoencoders --parts dA --rounds 5
 """
 
 import argparse
 import os
-import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import keras  # noqa: E402
 
-from common import interleaved, print_table, ratio  # noqa: E402
+from bench.common import interleaved, print_table, ratio  # noqa: E402
 from keras_dlt.datasets import load_mnist  # noqa: E402
-from keras_dlt.experiment import jit_compile_for  # noqa: E402
+from keras_dlt.training.speed import jit_compile_for  # noqa: E402
 from keras_dlt.models import DenoisingAutoencoder, StackedDenoisingAutoencoder  # noqa: E402
-from keras_dlt.utils import steps_per_execution_for  # noqa: E402
+from keras_dlt.core import steps_per_execution_for  # noqa: E402
 
 ORIGINAL = {"dA": 4.55, "pretrain_1": 38.0, "pretrain_2": 55.0, "pretrain_3": 73.0, "finetune": 75.0}
 

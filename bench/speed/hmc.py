@@ -31,23 +31,21 @@ The issue quotes, on this kind of machine: TFP + XLA about 3,600 ESS/s on
 the 5-d Gaussian, the original tutorial (PyTensor) about 1,700, TFP without
 XLA 340.
 
-    python bench/hmc.py --rounds 3
+    python -m bench.speed.hmc --rounds 3
 """
 
 import argparse
 import os
-import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import tensorflow_probability as tfp  # noqa: E402
 
-import tutorial_hmc_pytensor as original  # noqa: E402
-from common import print_table, ratio  # noqa: E402
+from bench.reference import tutorial_hmc_pytensor as original  # noqa: E402
+from bench.common import print_table, ratio  # noqa: E402
 from keras_dlt.samplers import sample, tutorial_gaussian  # noqa: E402
 
 

@@ -16,18 +16,15 @@ fraction of its units active (> 0) on any of 2,000 validation digits:
 - network3: keras_dlt as it is (inverted dropout, then a factor (1-p));
 - inverted: inverted dropout alone (the code before the change; `dropout_form="inverted"`).
 
-    python bench/network3_dead_units.py --data ../shared/data/mnist/mnist.npz --seeds 1234 1235 1236 1237 1238
+    python -m bench.accuracy.network3_dead_units --data ../shared/data/mnist/mnist.npz --seeds 1234 1235 1236 1237 1238
 """
 
 import argparse
-import os
-import sys
 import time
 
 import keras
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from keras_dlt.datasets import load_mnist  # noqa: E402
 from keras_dlt.models.network3 import preset  # noqa: E402
 

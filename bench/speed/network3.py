@@ -12,25 +12,23 @@ scaled to 50,000; variants interleaved, median of `--rounds`.
 Targets (issue 7): ours / plain <= 0.87x (aiming at 0.5x); expansion slows an
 epoch by at most 25 %.
 
-    python bench/network3.py --rounds 3 --n 10000
+    python -m bench.speed.network3 --rounds 3 --n 10000
 """
 
 import argparse
 import os
-import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from common import print_table, ratio  # noqa: E402
+from bench.common import print_table, ratio  # noqa: E402
 from keras_dlt.datasets import load_mnist  # noqa: E402
 from keras_dlt.models.network3 import preset  # noqa: E402
-from keras_dlt.utils import steps_per_execution_for  # noqa: E402
+from keras_dlt.core import steps_per_execution_for  # noqa: E402
 
 
 def plain_keras(seed):
