@@ -113,7 +113,7 @@ def test_SdA_app_small(tmp_path):
     assert "Pre-training layer 0, epoch 1, cost" in stdout and "Pre-training layer 1, epoch 1, cost" in stdout
     assert "patience 1660" in stdout  # 10 epochs of 166 minibatches, as SdA.py
     result = check_outputs(out, stdout, "SdA", 2)
-    assert result["test_error"] < 0.5
+    assert result["test_error"] < 0.36  # this setting reaches 0.31 (chance 0.9)
 
 
 def test_SdA_help_explains_the_batch_size():
@@ -148,7 +148,7 @@ def test_DBN_app_small(tmp_path):
     assert "Pre-training layer 0, epoch 1, cost" in stdout and "Pre-training layer 1, epoch 1, cost" in stdout
     assert "patience 664" in stdout  # 4 epochs of 166 minibatches, as DBN.py (SdA.py: 10)
     result = check_outputs(out, stdout, "DBN", 2)
-    assert result["test_error"] < 0.5
+    assert result["test_error"] < 0.48  # this setting reaches 0.43 (chance 0.9)
 
 
 def test_DBN_app_fine_tunes_again_from_saved_pretrained_weights(tmp_path):

@@ -133,10 +133,11 @@ def test_real_validation_and_test_errors(small):
     cb = PatienceEarlyStopping(patience=10_000, validation_data=(xv, yv), test_data=(xt, yt), verbose=0)
     model.fit(x, y, batch_size=20, epochs=2, verbose=0, callbacks=[cb])
     p = model.predict(xt, verbose=0)
-    # The best point is the last one here (still improving) unless it plateaued: check the consistent case.
-    if cb.best_iteration == cb.history[-1][0]:
-        assert cb.test_error == pytest.approx(np.mean(p.argmax(1) != yt))
-    assert 0.0 <= cb.best_validation_error < 0.5
+    # The best weights are restored at the end, so the model now is the one the test error was measured on.
+    assert cb.test_error == pytest.approx(np.mean(p.argmax(1) != yt))
+    assert cb.best_validation_error == pytest.approx(np.mean(model.predict(xv, verbose=0).argmax(1) != yv))
+    assert cb.best_validation_error == min(e for _, e in cb.history)
+    assert 0.0 <= cb.best_validation_error < 0.25  # chance is 0.9; two epochs of the tutorial's model reach ~0.1
 
 
 class ScriptLogs(keras.callbacks.Callback):
