@@ -39,13 +39,11 @@ def main(argv=None):
     if args.init == "tutorial":
         model.init_as_tutorial(args.seed)
 
-    # Backed up every epoch: after a kill the same command goes on where it stopped.
+    # Backed up every epoch (discarded once the run is saved): after a kill the same command goes on.
     backup = RunBackup(os.path.join(args.out, "backup"), config={"model": "LeNet", **flags.run_settings(vars(args))})
     result = train_classifier(model, train, valid, test, SGDSettings.pick(vars(args)), backup=backup,
                               history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose)
-    if not result.interrupted:
-        backup.discard()
-    return save_classifier_run(model, result, args.out, "lenet", model.conv_layers[0], export=not args.no_export)
+    return save_classifier_run(model, result, args.out, "lenet", model.conv_layers[0], export=not args.no_export, backup=backup)
 
 
 if __name__ == "__main__":

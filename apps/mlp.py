@@ -28,14 +28,12 @@ def main(argv=None):
     train, valid, test = load_mnist(args.data)
     model = MLP(hidden_units=args.hidden, l1=args.l1, l2=args.l2, seed=args.seed)
 
-    # Backed up every epoch: after a kill the same command goes on where it stopped.
+    # Backed up every epoch (discarded once the run is saved): after a kill the same command goes on.
     backup = RunBackup(os.path.join(args.out, "backup"), config={"model": "MLP", **flags.run_settings(vars(args))})
     result = train_classifier(model, train, valid, test, SGDSettings.pick(vars(args)), backup=backup,
                               history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose)
-    if not result.interrupted:
-        backup.discard()
     return save_classifier_run(model, result, args.out, "mlp", model.hidden_layers[0], (28, 28),
-                               export=not args.no_export)
+                               export=not args.no_export, backup=backup)
 
 
 if __name__ == "__main__":

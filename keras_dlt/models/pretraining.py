@@ -28,11 +28,41 @@ class GreedyPretraining:
     """Mixin for `MLP` subclasses: `_greedy_pretrain` trains `hidden_layers` one by one.
 
     Subclasses define `pretraining_model(i, **options)`: the unsupervised
-    model (compiled by this mixin) that trains hidden layer i in place, and
-    `pretraining_monitor`, the log key of its cost.
+    model (compiled by this mixin) that trains hidden layer i in place,
+    `pretraining_monitor`, the log key of its cost, and
+    `pretraining_defaults`, the tutorial's epochs, batch size and rate.
     """
 
     pretraining_monitor = "loss"
+    pretraining_defaults = {"epochs": 15, "batch_size": 1, "learning_rate": 0.001}
+
+    def pretrain(self, x, epochs=None, batch_size=None, learning_rate=None, layers=None, verbose=1, callbacks=None,
+                 steps_per_execution=1, **options):
+        """Greedy layer-wise pretraining of the hidden layers, each by its `pretraining_model`.
+
+        Args:
+            x: training inputs `[n, n_in]` (or images), values in [0, 1].
+            epochs, batch_size, learning_rate: per layer; default the
+                tutorial's (`pretraining_defaults`: SdA 15 / 1 / 0.001, DBN
+                100 / 10 / 0.01).
+            layers: indices of the layers to pretrain. Default: all.
+            verbose: 1 prints "Pre-training layer i, epoch e, cost c" per
+                epoch, as the tutorial; 0 is silent.
+            callbacks: Keras callbacks for each layer's `fit` (a list, or a
+                function of the layer index returning one).
+            steps_per_execution: minibatches per compiled call. Default 1;
+                `keras_dlt.training.pretrain_stack` chooses a fast one, and
+                backs up and resumes the pretraining.
+            **options: the layer models' own (the DBN's `k`, Gibbs steps of CD).
+
+        Returns:
+            A list with each pretrained layer's per-epoch costs.
+        """
+        d = self.pretraining_defaults
+        return self._greedy_pretrain(x, d["epochs"] if epochs is None else epochs,
+                                     d["batch_size"] if batch_size is None else batch_size,
+                                     d["learning_rate"] if learning_rate is None else learning_rate,
+                                     layers, verbose, callbacks, steps_per_execution, **options)
 
     def _greedy_pretrain(self, x, epochs, batch_size, learning_rate, layers, verbose, callbacks, steps_per_execution,
                          **options):

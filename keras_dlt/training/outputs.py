@@ -17,12 +17,15 @@ def closing_line(result):
             f"test error {result.test_error * 100:.3f} %, {result.epochs} epochs, {result.seconds:.1f} s")
 
 
-def save_classifier_run(model, result, out, name, filters_layer, filter_shape=None, export=True, extra=None):
+def save_classifier_run(model, result, out, name, filters_layer, filter_shape=None, export=True, extra=None,
+                        backup=None):
     """Writes `filters.png`, `{name}.keras`, `saved_model/` (unless `export` is False) and `result.json` in `out`.
 
     Prints the paths and the tutorial's closing line; returns the record
     written to `result.json` (the `ClassifierResult`'s fields, the paths,
-    and `extra`).
+    and `extra`). Once all is written, the run's `backup` (a `RunBackup`) is
+    discarded, unless Ctrl+C cut the training short (the same command then
+    goes on from it).
     """
     pictures = FilterPictures(filters_layer, out, img_shape=filter_shape)
     pictures.set_model(model)
@@ -36,5 +39,7 @@ def save_classifier_run(model, result, out, name, filters_layer, filter_shape=No
               "saved_model": saved_model, **(extra or {})}
     write_result(out, record)
     print(f"wrote {filters_png}, {keras_path}" + (f", {saved_model}" if saved_model else ""))
+    if backup is not None and not result.interrupted:
+        backup.discard()
     print(closing_line(result), flush=True)
     return record

@@ -52,34 +52,12 @@ class StackedDenoisingAutoencoder(GreedyPretraining, MLP):
                          l1=0.0, l2=0.0, seed=seed, **kwargs)
         self.corruption_levels = corruption_levels
 
+    pretraining_defaults = {"epochs": 15, "batch_size": 1, "learning_rate": 0.001}
+
     def pretraining_model(self, i):
         """The dA that trains hidden layer `i` in place (its own corruption level and noise seed)."""
         return DenoisingAutoencoder(encoder=self.hidden_layers[i], corruption_level=self.corruption_levels[i],
                                     seed=sub_seed(self.seed, 1000 + i), name=f"pretrain_{i}")
-
-    def pretrain(self, x, epochs=15, batch_size=1, learning_rate=0.001, layers=None, verbose=1, callbacks=None,
-                 steps_per_execution=1):
-        """Greedy layer-wise pretraining of the hidden layers as denoising autoencoders.
-
-        Args:
-            x: training inputs `[n, n_in]` (or images), values in [0, 1].
-            epochs: epochs per layer. Default 15 (the tutorial's).
-            batch_size: default 1 (the tutorial's).
-            learning_rate: default 0.001 (the tutorial's).
-            layers: indices of the layers to pretrain. Default: all.
-            verbose: 1 prints "Pre-training layer i, epoch e, cost c" per
-                epoch, as the tutorial; 0 is silent.
-            callbacks: Keras callbacks for each layer's `fit` (a list, or a
-                function of the layer index returning one).
-            steps_per_execution: minibatches per compiled call. Default 1;
-                `keras_dlt.training.pretrain_stack` chooses a fast one, and
-                backs up and resumes the pretraining.
-
-        Returns:
-            A list with each pretrained layer's per-epoch costs.
-        """
-        return self._greedy_pretrain(x, epochs, batch_size, learning_rate, layers, verbose, callbacks,
-                                     steps_per_execution)
 
     def get_config(self):
         config = super().get_config()

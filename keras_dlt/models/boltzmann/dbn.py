@@ -40,38 +40,14 @@ class DBN(GreedyPretraining, MLP):
                          l1=0.0, l2=0.0, seed=seed, **kwargs)
 
     pretraining_monitor = "reconstruction_cost"
+    pretraining_defaults = {"epochs": 100, "batch_size": 10, "learning_rate": 0.01}
 
     def pretraining_model(self, i, k=1):
         """The CD-k RBM that trains hidden layer `i` in place (its own sampling seed)."""
-        return RBM(dense=self.hidden_layers[i], k=k, persistent=False, seed=sub_seed(self.seed, 1000 + i),
-                   name=f"pretrain_{i}")
-
-    def pretrain(self, x, epochs=100, batch_size=10, learning_rate=0.01, k=1, layers=None, verbose=1, callbacks=None,
-                 steps_per_execution=1):
-        """Greedy layer-wise pretraining of the hidden layers as CD-k RBMs.
-
-        Args:
-            x: training inputs `[n, n_in]` (or images), values in [0, 1].
-            epochs: epochs per layer. Default 100 (the tutorial's).
-            batch_size: default 10 (the tutorial's).
-            learning_rate: default 0.01 (the tutorial's).
-            k: Gibbs steps of CD. Default 1.
-            layers: indices of the layers to pretrain. Default: all.
-            verbose: 1 prints "Pre-training layer i, epoch e, cost c" per
-                epoch, as the tutorial; 0 is silent.
-            callbacks: Keras callbacks for each layer's `fit` (a list, or a
-                function of the layer index returning one).
-            steps_per_execution: minibatches per compiled call. Default 1;
-                `keras_dlt.training.pretrain_stack` chooses a fast one, and
-                backs up and resumes the pretraining.
-
-        Returns:
-            A list with each pretrained layer's per-epoch reconstruction costs.
-        """
         if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
             raise ValueError(f"DBN.pretrain: k must be an int >= 1. Received: k={k}")
-        return self._greedy_pretrain(x, epochs, batch_size, learning_rate, layers, verbose, callbacks,
-                                     steps_per_execution, k=int(k))
+        return RBM(dense=self.hidden_layers[i], k=k, persistent=False, seed=sub_seed(self.seed, 1000 + i),
+                   name=f"pretrain_{i}")
 
     def get_config(self):
         config = super().get_config()
