@@ -48,10 +48,8 @@ def main(argv=None):
                                     learning_rate=args.pretrain_lr)
     result = train_classifier(sda, train, valid, test, SGDSettings.pick(vars(args)), backup=backup,
                               history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose)
-    extra = {"pretraining_costs": pretraining.costs, "pretraining_seconds": pretraining.seconds,
-             "pretrained_from": args.pretrained}
     return save_classifier_run(sda, result, args.out, "SdA", sda.hidden_layers[0], (28, 28), export=not args.no_export,
-                               backup=backup, extra=extra)
+                               backup=backup, extra={**pretraining.record(), "pretrained_from": args.pretrained})
 
 
 if __name__ == "__main__":

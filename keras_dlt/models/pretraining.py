@@ -64,6 +64,15 @@ class GreedyPretraining:
                                      d["learning_rate"] if learning_rate is None else learning_rate,
                                      layers, verbose, callbacks, steps_per_execution, **options)
 
+    def get_config(self):
+        """The MLP's config in the tutorials' words (`hidden_layers_sizes`, `n_outs`); sigmoid, no penalties."""
+        config = super().get_config()
+        for key in ("hidden_units", "activation", "l1", "l2"):
+            config.pop(key)
+        config["hidden_layers_sizes"] = list(self.hidden_units)
+        config["n_outs"] = config.pop("n_out")
+        return config
+
     def _greedy_pretrain(self, x, epochs, batch_size, learning_rate, layers, verbose, callbacks, steps_per_execution,
                          **options):
         """Trains `pretraining_model(i, **options)` on layer i's inputs for each i in `layers`.

@@ -18,6 +18,10 @@ class PretrainingResult:
     seconds: float
     finished_before: list
 
+    def record(self):
+        """The entries a run's `result.json` keeps of its pretraining."""
+        return {"pretraining_costs": self.costs, "pretraining_seconds": self.seconds}
+
 
 def pretrain_stack(stack, x, *, epochs, batch_size, learning_rate, backup=None, verbose=1, **options):
     """Pretrains every hidden layer of `stack` (`StackedDenoisingAutoencoder` or `DBN`) through `stack.pretrain`.

@@ -60,10 +60,4 @@ class StackedDenoisingAutoencoder(GreedyPretraining, MLP):
                                     seed=sub_seed(self.seed, 1000 + i), name=f"pretrain_{i}")
 
     def get_config(self):
-        config = super().get_config()
-        for key in ("hidden_units", "activation", "l1", "l2"):
-            config.pop(key)
-        config["hidden_layers_sizes"] = list(self.hidden_units)
-        config["n_outs"] = config.pop("n_out")
-        config["corruption_levels"] = list(self.corruption_levels)
-        return config
+        return {**super().get_config(), "corruption_levels": list(self.corruption_levels)}

@@ -48,11 +48,3 @@ class DBN(GreedyPretraining, MLP):
             raise ValueError(f"DBN.pretrain: k must be an int >= 1. Received: k={k}")
         return RBM(dense=self.hidden_layers[i], k=k, persistent=False, seed=sub_seed(self.seed, 1000 + i),
                    name=f"pretrain_{i}")
-
-    def get_config(self):
-        config = super().get_config()
-        for key in ("hidden_units", "activation", "l1", "l2"):
-            config.pop(key)
-        config["hidden_layers_sizes"] = list(self.hidden_units)
-        config["n_outs"] = config.pop("n_out")
-        return config
