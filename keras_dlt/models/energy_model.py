@@ -229,7 +229,7 @@ class EnergyModel(TutorialSGD, keras.Model):
         return keras.optimizers.Adam(1e-3) if optimizer is None else optimizer
 
     def get_config(self):
-        config = {"name": self.name, "trainable": self.trainable, "n_chains": self.n_chains,
+        config = {**super().get_config(), "n_chains": self.n_chains,
                   "hmc_moves": self.hmc_moves, "energy_l2": self.energy_l2, "seed": self.seed,
                   "hmc_options": self.hmc_options}
         if self.network is not None:

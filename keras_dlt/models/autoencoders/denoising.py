@@ -139,8 +139,7 @@ class DenoisingAutoencoder(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.M
 
     def get_config(self):
         return {
-            "name": self.name,
-            "trainable": self.trainable,
+            **super().get_config(),
             "n_hidden": self.n_hidden,
             "corruption_level": self.corruption_level,
             "contraction_level": self.contraction_level,

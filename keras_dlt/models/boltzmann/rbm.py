@@ -269,7 +269,7 @@ class RBM(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.Model):
         return {"serve": (self.call, spec), "hidden": (self.call, spec), "free_energy": (self.free_energy, spec)}
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable, "n_hidden": self.n_hidden, "k": self.k,
+        return {**super().get_config(), "n_hidden": self.n_hidden, "k": self.k,
                 "persistent": self.persistent, "seed": self.seed, "n_chains": self.n_chains}
 
 

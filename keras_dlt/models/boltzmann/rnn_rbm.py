@@ -330,6 +330,6 @@ class RnnRbm(ExportsEndpoints, TutorialSGD, keras.Model):
         }
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable, "n_hidden": self.n_hidden,
+        return {**super().get_config(), "n_hidden": self.n_hidden,
                 "n_hidden_recurrent": self.n_hidden_recurrent, "n_visible": self.n_visible, "k": self.k,
                 "generate_k": self.generate_k, "seed": self.seed}

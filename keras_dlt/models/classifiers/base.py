@@ -100,7 +100,7 @@ class TutorialClassifier(TutorialSGD, keras.Model):
 
     # -- serialisation -----------------------------------------------------
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable, "n_in": self.n_in, "n_out": self.n_out}
+        return {**super().get_config(), "n_in": self.n_in, "n_out": self.n_out}
 
 
 def image_shapes(n_in, image_shape):

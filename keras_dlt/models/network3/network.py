@@ -209,7 +209,7 @@ class Network(TutorialClassifier):
         return float(np.mean(np.argmax(p, axis=1) == np.asarray(y).reshape(-1)))
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable,
+        return {**keras.Model.get_config(self),  # not the classifier base: n_in, n_out come from the layers
                 "layers": [keras.saving.serialize_keras_object(l) for l in self.net_layers],
                 "mini_batch_size": self.mini_batch_size,
                 "expand": None if self.expand is None else keras.saving.serialize_keras_object(self.expand)}
