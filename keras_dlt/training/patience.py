@@ -10,6 +10,7 @@ than a relative `improvement_threshold`, and validates every
 import keras
 import numpy as np
 
+from keras_dlt.core.best import BestPoint
 from keras_dlt.metrics import error_of
 
 __all__ = ["PatienceRule", "PatienceEarlyStopping"]
@@ -36,8 +37,17 @@ class PatienceRule:
         self.patience = patience
         self.patience_increase = patience_increase
         self.improvement_threshold = improvement_threshold
-        self.best = np.inf
-        self.best_iter = None
+        self.best_point = BestPoint("min")
+
+    @property
+    def best(self):
+        """The lowest validation error so far (inf before the first)."""
+        return np.inf if self.best_point.value is None else self.best_point.value
+
+    @property
+    def best_iter(self):
+        """The iteration of the lowest error (None before the first)."""
+        return self.best_point.step
 
     def validation_frequency(self, n_train_batches):
         """`min(n_train_batches, patience // 2)`, at least 1."""
@@ -50,13 +60,12 @@ class PatienceRule:
             True when it is the best error so far (save parameters, measure
             the test error).
         """
-        if error < self.best:
-            if error < self.best * self.improvement_threshold:
-                self.patience = max(self.patience, iteration * self.patience_increase)
-            self.best = error
-            self.best_iter = iteration
-            return True
-        return False
+        if not self.best_point.is_better(error):
+            return False
+        if error < self.best * self.improvement_threshold:
+            self.patience = max(self.patience, iteration * self.patience_increase)
+        self.best_point.update(iteration, error)
+        return True
 
     def should_stop(self, iteration):
         """The tutorial's `patience <= iter`."""
@@ -141,9 +150,6 @@ class PatienceEarlyStopping(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.rule = PatienceRule(self._initial_patience, self.rule.patience_increase, self.rule.improvement_threshold)
         self.best_weights = None
-        self.best_validation_error = np.inf
-        self.best_iteration = None
-        self.test_error = None
         self.stopped_iteration = None
         self.history = []
         self._last_iteration = -1
@@ -195,6 +201,21 @@ class PatienceEarlyStopping(keras.callbacks.Callback):
         if self.restore_best_weights and self.best_weights is not None:
             self.model.set_weights(self.best_weights)
 
+    # -- the best point: the rule's (core.best.BestPoint) ---------------------------
+    @property
+    def best_validation_error(self):
+        """The lowest validation error so far (inf before the first validation)."""
+        return self.rule.best
+
+    @property
+    def best_iteration(self):
+        return self.rule.best_iter
+
+    @property
+    def test_error(self):
+        """The test error measured at the best validation point (None without test data, or before it)."""
+        return self.rule.best_point.at_best
+
     # -- resuming (BackupAndResume) -----------------------------------------------
     def get_state(self):
         """The rule's and the best point's state (JSON-able) and the best weights, for `BackupAndResume`."""
@@ -209,9 +230,11 @@ class PatienceEarlyStopping(keras.callbacks.Callback):
 
     def set_state(self, state, arrays=None):
         """Restores `get_state()`'s output (after `on_train_begin`)."""
-        self.rule.patience, self.rule.best, self.rule.best_iter = state["patience"], state["best"], state["best_iter"]
-        self.best_validation_error, self.best_iteration = state["best_validation_error"], state["best_iteration"]
-        self.test_error, self.stopped_iteration = state["test_error"], state["stopped_iteration"]
+        self.rule.patience = state["patience"]
+        best = state["best"]
+        self.rule.best_point.set_state({"value": None if best is None or np.isinf(best) else best,
+                                        "step": state["best_iter"], "at_best": state["test_error"]})
+        self.stopped_iteration = state["stopped_iteration"]
         self.history = [tuple(h) for h in state["history"]]
         self._last_iteration = state["last_iteration"]
         self.best_weights = None if arrays is None else list(arrays)
@@ -224,12 +247,10 @@ class PatienceEarlyStopping(keras.callbacks.Callback):
         if self.verbose:
             print(f"\nepoch {epoch + 1}, minibatch {minibatch + 1}/{n}, validation error {error * 100:.6f} %")
         if self.rule.update(iteration, error):
-            self.best_validation_error = error
-            self.best_iteration = iteration
             if self.restore_best_weights:
                 self.best_weights = self.model.get_weights()
             if self.test_data is not None:
-                self.test_error = self._test_error()
+                self.rule.best_point.at_best = self._test_error()
                 if self.verbose:
                     print(
                         f"     epoch {epoch + 1}, minibatch {minibatch + 1}/{n}, "

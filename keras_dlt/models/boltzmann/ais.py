@@ -126,7 +126,7 @@ def anneal(w, bv_a, bv_b, bh_a, bh_b, betas, v0, seed):
         a = tf.matmul(v, w)
         step = (b - b_prev) * tf.reduce_sum(v * d_bv, axis=-1) + tf.reduce_sum(
             tf.nn.softplus(b * a + bh_a + b * d_bh) - tf.nn.softplus(b_prev * a + bh_a + b_prev * d_bh), axis=1)
-        logw = logw + tf.cast(step, tf.float64)
+        logw = tf.ensure_shape(logw + tf.cast(step, tf.float64), [None])
         s_h, s_v = tf.unstack(tf.random.experimental.stateless_split(step_seed(seed, k), 2))
         h = bernoulli(tf.sigmoid(b * a + bh_a + b * d_bh), s_h)
         v = bernoulli(tf.sigmoid(bv_a + b * d_bv + b * tf.matmul(h, wt)), s_v)

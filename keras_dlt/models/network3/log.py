@@ -2,6 +2,8 @@
 
 import keras
 
+from keras_dlt.core.best import BestPoint
+
 __all__ = ["Network3Log"]
 
 
@@ -13,11 +15,23 @@ class Network3Log(keras.callbacks.Callback):
         self.test_data = test_data
         self.training_data = training_data
         self.verbose = verbose
-        self.best_validation = self.best_test = self.best_epoch = None
+        self.best = BestPoint("max", ties=True)  # network3 keeps the latest of equal accuracies (its `>=`)
         self.records = []  # each epoch's logs
 
+    @property
+    def best_validation(self):
+        return self.best.value
+
+    @property
+    def best_epoch(self):
+        return self.best.step
+
+    @property
+    def best_test(self):
+        return self.best.at_best
+
     def on_train_begin(self, logs=None):
-        self.best_validation = self.best_test = self.best_epoch = None
+        self.best.reset()
         self.records = []
 
     def get_state(self):
@@ -26,8 +40,9 @@ class Network3Log(keras.callbacks.Callback):
                 "records": self.records}, None
 
     def set_state(self, state, arrays=None):
-        self.best_validation, self.best_test = state["best_validation"], state["best_test"]
-        self.best_epoch, self.records = state["best_epoch"], state["records"]
+        self.best.set_state({"value": state["best_validation"], "step": state["best_epoch"],
+                             "at_best": state["best_test"]})
+        self.records = state["records"]
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
@@ -40,11 +55,10 @@ class Network3Log(keras.callbacks.Callback):
         acc = float(logs["val_accuracy"])
         if self.verbose:
             print(f"Epoch {epoch}: validation accuracy {acc:.2%}", flush=True)
-        if self.best_validation is None or acc >= self.best_validation:
-            self.best_validation, self.best_epoch = acc, epoch
+        if self.best.update(epoch, acc):
             if self.verbose:
                 print("This is the best validation accuracy to date.", flush=True)
             if self.test_data is not None:
-                self.best_test = self.model.accuracy(self.test_data)
+                self.best.at_best = self.model.accuracy(self.test_data)
                 if self.verbose:
                     print(f"The corresponding test accuracy is {self.best_test:.2%}", flush=True)
