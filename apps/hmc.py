@@ -10,6 +10,7 @@ import os
 
 import numpy as np
 
+from keras_dlt import flags
 from keras_dlt.plotting import save_traces_png
 from keras_dlt.samplers import sample, tutorial_gaussian
 from keras_dlt.training import write_result
@@ -68,4 +69,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    flags.run(main)

@@ -6,8 +6,9 @@ here trains or reads data.
 """
 
 import argparse
+import sys
 
-__all__ = ["positive_int", "positive_float", "MNIST_HELP", "NOT_THE_RUN", "parser", "add_sgd_flags",
+__all__ = ["run", "positive_int", "positive_float", "MNIST_HELP", "NOT_THE_RUN", "parser", "add_sgd_flags",
            "add_pretraining_flags", "run_settings"]
 
 #: What `--data` means for the MNIST apps.
@@ -69,7 +70,7 @@ def add_sgd_flags(p, *, patience):
     p.add_argument("--no-export", action="store_true", help="skip the SavedModel export")
     p.epilog = (p.epilog + "\n\n" if p.epilog else "") + (
         "The training is backed up each epoch in OUT/backup: after Ctrl+C or a kill, the same command goes on "
-        "where it stopped.")
+        "where it stopped. A finished run deletes only the files it wrote there.")
     return p
 
 
@@ -87,3 +88,25 @@ def add_pretraining_flags(p, *, hidden, pretrain_epochs, pretrain_lr):
 def run_settings(flags):
     """The entries of a dict of flags (`vars(args)`) that define a run, for `RunBackup`'s settings check."""
     return {k: v for k, v in sorted(flags.items()) if k not in NOT_THE_RUN}
+
+
+def run(main, argv=None):
+    """Runs an app's `main(argv)`; a diverged training or a bad input ends with its message and a non-zero status.
+
+    `TrainingDiverged` exits with status 1, errors in what the user gave (files, values) with status 2, each as
+    one line naming the problem instead of a traceback (set KERAS_DLT_TRACEBACK=1 for the traceback).
+    """
+    import os
+
+    from keras_dlt.core.finite import TrainingDiverged
+
+    if os.environ.get("KERAS_DLT_TRACEBACK"):
+        return main(argv)
+    try:
+        return main(argv)
+    except TrainingDiverged as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(1)
+    except (ValueError, FileNotFoundError, IsADirectoryError, PermissionError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)

@@ -1,10 +1,13 @@
-"""The tutorials' optimiser as a model default: plain SGD at the tutorial's learning rate.
+"""The tutorials' optimiser as a model default, and a `fit` that fails loudly when training diverges.
 
 Models with a custom `compile()` must also say how a loaded `.keras` file
-re-compiles them; this mixin does both, once, for every tutorial model.
+re-compiles them; this mixin does both, once, for every tutorial model, and
+adds `FailOnNonFinite` to every `fit` (NaN or inf stops it with an error).
 """
 
 import keras
+
+from keras_dlt.core.finite import FailOnNonFinite
 
 __all__ = ["TutorialSGD"]
 
@@ -22,6 +25,13 @@ class TutorialSGD:
     def compile(self, optimizer=None, **kwargs):
         """`Model.compile`; default optimizer: plain SGD at the tutorial's `default_learning_rate`."""
         super().compile(optimizer=self.tutorial_optimizer(optimizer), **kwargs)
+
+    def fit(self, *args, callbacks=None, **kwargs):
+        """`Model.fit`; a NaN or inf loss, monitor or weight raises `TrainingDiverged` (never a silent NaN model)."""
+        callbacks = list(callbacks or [])
+        if not any(isinstance(c, FailOnNonFinite) for c in callbacks):
+            callbacks.append(FailOnNonFinite())
+        return super().fit(*args, callbacks=callbacks, **kwargs)
 
     def compile_from_config(self, config):
         """Re-compiles a loaded model as it was saved (optimizer, loss, metrics)."""

@@ -30,6 +30,20 @@ class SGDSettings:
     steps_per_execution: int = 0
     jit_compile: str = "auto"
 
+    def __post_init__(self):
+        if not (isinstance(self.learning_rate, (int, float)) and 0 < self.learning_rate < float("inf")):
+            raise ValueError(f"SGDSettings: learning_rate must be a finite number > 0. Received: {self.learning_rate!r}")
+        for name in ("batch_size", "epochs", "patience"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"SGDSettings: {name} must be an int >= 1. Received: {name}={value!r}")
+        if isinstance(self.steps_per_execution, bool) or not isinstance(self.steps_per_execution, int) \
+                or self.steps_per_execution < 0:
+            raise ValueError(f"SGDSettings: steps_per_execution must be an int >= 0 (0: automatic). "
+                             f"Received: {self.steps_per_execution!r}")
+        if self.jit_compile not in ("auto", "on", "off", True, False):
+            raise ValueError(f'SGDSettings: jit_compile must be "auto", "on" or "off". Received: {self.jit_compile!r}')
+
     @classmethod
     def pick(cls, values):
         """The settings among a dict's entries (e.g. an app's `vars(parsed_flags)`), by field name."""

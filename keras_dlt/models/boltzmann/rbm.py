@@ -7,6 +7,7 @@ from keras import ops
 
 from keras_dlt.core.checks import check_unit_interval
 from keras_dlt.core.export import ExportsEndpoints
+from keras_dlt.core.finite import FailOnNonFinite
 from keras_dlt.core.random import stateless_seeds
 from keras_dlt.models.boltzmann.ais import rbm_log_partition_ais, rbm_log_partition_exact
 from keras_dlt.models.boltzmann.layer import RBMLayer
@@ -258,9 +259,13 @@ class RBM(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.Model):
                                  "diverged? try a lower learning rate).")
 
     def fit(self, x=None, y=None, *args, callbacks=None, **kwargs):
-        """`Model.fit(x)` after `VisibleInputs`' checks; stops with an error if the weights turn NaN."""
+        """`Model.fit(x)` after `VisibleInputs`' checks, from finite weights.
+
+        NaN or inf later, or a collapsed model (a pseudo-likelihood of exactly 0, i.e. certainty about every
+        bit: saturated units), raise `TrainingDiverged`.
+        """
         self._check_finite("RBM.fit")
-        callbacks = list(callbacks or []) + [_FiniteWeights(self)]
+        callbacks = list(callbacks or []) + [FailOnNonFinite("RBM.fit", collapsed=_saturated)]
         return super().fit(x, y, *args, callbacks=callbacks, **kwargs)
 
     def endpoints(self):
@@ -273,12 +278,11 @@ class RBM(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.Model):
                 "persistent": self.persistent, "seed": self.seed, "n_chains": self.n_chains}
 
 
-class _FiniteWeights(keras.callbacks.Callback):
-    """Stops training with a clear error at the first epoch whose weights are not finite."""
-
-    def __init__(self, rbm):
-        super().__init__()
-        self.rbm = rbm
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.rbm._check_finite(f"RBM.fit (after epoch {epoch + 1})")
+def _saturated(rbm, logs):
+    """A pseudo-likelihood of 0 nats says the model is certain of every visible bit: its units saturated."""
+    pl = logs.get("pseudo_likelihood")
+    if pl is not None and float(pl) >= -1e-6:
+        top = max(float(np.abs(ops.convert_to_numpy(w)).max()) for w in rbm.rbm.weights)
+        return (f"the pseudo-likelihood reads {float(pl)} (a perfect score): the units saturated (weights up to "
+                f"{top:.3g})")
+    return None
