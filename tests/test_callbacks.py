@@ -317,3 +317,35 @@ def test_discarding_a_backup_deletes_only_what_it_wrote(tmp_path):
     backup.finish("layer_0", costs=[1.0])
     backup.discard()
     assert not os.path.exists(tmp_path / "backup")
+
+
+def test_a_damaged_or_partial_backup_is_refused_naming_the_file(tmp_path):
+    """A backup missing its weights, or with a truncated weights file, is not resumed from: the error names both."""
+    from keras_dlt.callbacks import BackupAndResume, PatienceEarlyStopping
+    from keras_dlt.models import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(size=(40, 784)).astype("float32"), rng.integers(0, 10, 40)
+
+    def fit(folder):
+        model = LogisticRegression()
+        model.compile()
+        stop = PatienceEarlyStopping(patience=1000, validation_data=(x, y), verbose=0)
+        backup = BackupAndResume(str(folder), callbacks=[stop], config={"lr": 0.13}, verbose=0)
+        model.fit(x, y, batch_size=20, epochs=2, callbacks=[stop, backup], verbose=0)
+        return backup
+
+    backup = fit(tmp_path / "b")
+    assert backup.check() == 2  # whole: it verifies
+    weights = tmp_path / "b" / "latest.weights.h5"
+    data = weights.read_bytes()
+    weights.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=r"is damaged: .*latest.weights.h5 has \d+ bytes .*; delete .* to start over"):
+        backup.check()
+    with pytest.raises(ValueError, match="is damaged"):
+        fit(tmp_path / "b")  # the same fit again does not train from fresh weights pretending to resume
+    os.remove(weights)
+    with pytest.raises(ValueError, match=r"is incomplete: .*latest.weights.h5 is missing"):
+        backup.check()
+    backup.discard()
+    assert not os.path.exists(tmp_path / "b")

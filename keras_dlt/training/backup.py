@@ -15,6 +15,7 @@ resumed run would forget its best model and start its patience over. This
 subclass saves that state with each backup and gives it back on resume.
 """
 
+import hashlib
 import json
 import os
 
@@ -24,8 +25,18 @@ import numpy as np
 __all__ = ["BackupAndResume", "RunBackup", "settings_differences"]
 
 _STATE = "callbacks_state.json"
+#: Sizes and SHA-256 of the files of the last whole backup, written after them: what `check` verifies.
+_MANIFEST = "manifest.json"
 #: What `keras.callbacks.BackupAndRestore` writes in its folder.
 _KERAS_FILES = ("latest.weights.h5", "training_metadata.json", "latest.weights.h5.tmp")
+
+
+def _digest(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def _remove_written(folder, ours):
@@ -115,7 +126,7 @@ class BackupAndResume(keras.callbacks.BackupAndRestore):
 
     def discard(self):
         """Deletes the backup (call when the run is complete): the files Keras and this callback wrote, nothing else."""
-        _remove_written(self.backup_dir, lambda name: name in _KERAS_FILES or name == _STATE
+        _remove_written(self.backup_dir, lambda name: name in _KERAS_FILES or name in (_STATE, _MANIFEST)
                         or name.startswith("callbacks_arrays_") or name.endswith(".tmp"))
 
     def check(self):
@@ -124,6 +135,8 @@ class BackupAndResume(keras.callbacks.BackupAndRestore):
         Call it before expensive set-up that resuming makes unnecessary.
         """
         epoch = self.saved_epoch()
+        if epoch is not None:
+            self.verify()
         if epoch is None or self.config is None:
             return epoch
         detail = settings_differences(self._read_states().get("config"), self.config)
@@ -131,6 +144,48 @@ class BackupAndResume(keras.callbacks.BackupAndRestore):
             raise ValueError(f"BackupAndResume: the backup in {self.backup_dir} is of another run ({detail}). "
                              f"Run with the same settings to continue it, or delete {self.backup_dir} to start over.")
         return epoch
+
+    def verify(self):
+        """Raises ValueError naming the file unless the backup is whole: every file its manifest lists, unchanged.
+
+        A backup without a manifest (written before manifests existed) must at least hold readable weights.
+        """
+        folder = self.backup_dir
+        way_out = f"delete {folder} to start over"
+        manifest = _read_json(os.path.join(folder, _MANIFEST), folder)
+        if manifest is None:
+            files = {"latest.weights.h5": None}
+        else:
+            files = manifest["files"]
+        for name, expected in files.items():
+            path = os.path.join(folder, name)
+            if not os.path.isfile(path):
+                raise ValueError(f"BackupAndResume: the backup in {folder} is incomplete: {path} is missing "
+                                 f"(the run was killed while writing it, or a file was removed); {way_out}.")
+            if expected is None:
+                continue
+            size = os.path.getsize(path)
+            if size != expected["size"] or _digest(path) != expected["sha256"]:
+                raise ValueError(f"BackupAndResume: the backup in {folder} is damaged: {path} has "
+                                 f"{size} bytes and another checksum than the {expected['size']} bytes it was written "
+                                 f"with (truncated or overwritten); {way_out}.")
+        if manifest is None:
+            try:
+                import h5py
+
+                with h5py.File(os.path.join(folder, "latest.weights.h5"), "r"):
+                    pass
+            except OSError as err:
+                raise ValueError(f"BackupAndResume: {os.path.join(folder, 'latest.weights.h5')} is not readable "
+                                 f"({err}); {way_out}.") from None
+
+    def _write_manifest(self):
+        names = [n for n in ("latest.weights.h5", "training_metadata.json", _STATE)
+                 if os.path.isfile(os.path.join(self.backup_dir, n))]
+        names += sorted(n for n in os.listdir(self.backup_dir) if n.startswith("callbacks_arrays_"))
+        files = {n: {"size": os.path.getsize(os.path.join(self.backup_dir, n)),
+                     "sha256": _digest(os.path.join(self.backup_dir, n))} for n in names}
+        _write_json(os.path.join(self.backup_dir, _MANIFEST), {"files": files})
 
     def _read_states(self):
         return _read_json(os.path.join(self.backup_dir, _STATE), self.backup_dir) or {}
@@ -178,6 +233,7 @@ class BackupAndResume(keras.callbacks.BackupAndRestore):
             return  # cut short (Ctrl+C, early stopping): the backup stays at the last whole epoch, redone on resume
         self._save_states(epoch + 1)
         super().on_epoch_end(epoch, logs)
+        self._write_manifest()  # last: a kill before it leaves a manifest that no longer matches, so it is refused
 
     def _save_states(self, epoch):
         os.makedirs(self.backup_dir, exist_ok=True)
