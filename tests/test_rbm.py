@@ -305,7 +305,9 @@ def test_divergence_stops_training_with_a_clear_error(sample):
     (x, _), _, _ = sample
     model = RBM(n_hidden=4, k=1, persistent=False, seed=0)
     model.compile(optimizer=keras.optimizers.SGD(np.inf))
-    with pytest.raises(ValueError, match=r"after epoch 1.*NaN"):
+    from keras_dlt.core import TrainingDiverged
+
+    with pytest.raises(TrainingDiverged, match=r"RBM.fit: training diverged at epoch 1: 'reconstruction_cost' is nan"):
         model.fit(x[:40], batch_size=10, epochs=3, verbose=0)
 
 

@@ -66,6 +66,7 @@ class RBM(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.Model):
         self.n_chains = int(n_chains)
         self.cost_tracker = keras.metrics.Mean(name="pseudo_likelihood" if self.persistent else "reconstruction_cost")
         self._sampler = None
+        self._seen_counts = None  # (per-pixel sums, n) of the numpy data given to fit
 
     @property
     def metrics(self):
@@ -207,7 +208,10 @@ class RBM(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.Model):
         """log Z: `"exact"` by enumeration (<= 24 hidden or visible units) or `"ais"`.
 
         AIS (Salakhutdinov & Murray 2008) from a base-rate model fitted to
-        `data` (the training data; uniform without), `n_runs` runs over
+        `data` (the training data). Without `data`, the pixel rates of the
+        data this model was fitted on in this process are used; with neither,
+        the base is uniform and an `AISWarning` says the estimate may be far
+        too low (as when the bound is -inf). `n_runs` runs over
         `betas` (default: S&M's 14,500 temperatures). Returns
         `LogPartition(log_z, low, high)`; `low`/`high` are S&M's
         log(mean(w) -+ 3 std / sqrt(runs)) bounds.
@@ -221,7 +225,8 @@ class RBM(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.Model):
             if data is not None:
                 data = np.asarray(data, "float32").reshape(len(data), -1)
                 check_unit_interval(data, "RBM.log_partition: data")
-            return rbm_log_partition_ais(*weights, n_runs=n_runs, betas=betas, data=data, seed=seed)
+            return rbm_log_partition_ais(*weights, n_runs=n_runs, betas=betas, data=data, seed=seed,
+                                         data_counts=None if data is not None else self._seen_counts)
         raise ValueError(f'RBM.log_partition: method must be "ais" or "exact". Received: method={method!r}')
 
     def log_likelihood(self, x, log_z=None, **kwargs):
@@ -266,7 +271,12 @@ class RBM(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.Model):
         """
         self._check_finite("RBM.fit")
         callbacks = list(callbacks or []) + [FailOnNonFinite("RBM.fit", collapsed=_saturated)]
-        return super().fit(x, y, *args, callbacks=callbacks, **kwargs)
+        history = super().fit(x, y, *args, callbacks=callbacks, **kwargs)
+        if isinstance(x, np.ndarray) and x.size:  # the data's pixel rates: AIS's base when no data is given later
+            flat = x.reshape(len(x), -1).astype("float64")
+            sums, n = self._seen_counts or (0.0, 0)
+            self._seen_counts = (sums + flat.sum(0), n + len(flat))
+        return history
 
     def endpoints(self):
         """SavedModel endpoints: `serve` and `hidden` (p(h=1|v)) and `free_energy` (F(v)), of `[n, n_visible]` float32."""
