@@ -13,10 +13,13 @@ import warnings
 
 import numpy as np
 
-__all__ = ["midi_to_piano_roll", "piano_roll_to_midi", "MidiReadError", "DEFAULT_NOTE_RANGE", "DEFAULT_DT"]
+__all__ = ["midi_to_piano_roll", "piano_roll_to_midi", "MidiReadError", "DEFAULT_NOTE_RANGE", "DEFAULT_DT",
+           "MAX_FRAMES"]
 
 DEFAULT_NOTE_RANGE = (21, 109)  # MIDI notes 21..108: the 88 keys
 DEFAULT_DT = 0.3  # seconds per frame (the tutorial's)
+#: The longest piece read, in frames (about 8 hours at 0.3 s): a crafted file cannot ask for unbounded memory.
+MAX_FRAMES = 100_000
 _EPS = 1e-6  # frame boundaries are compared with this slack (ticks -> seconds rounding)
 
 
@@ -33,7 +36,7 @@ def _check_range(note_range, dt, what):
     return lo, hi
 
 
-def midi_to_piano_roll(path, note_range=DEFAULT_NOTE_RANGE, dt=DEFAULT_DT):
+def midi_to_piano_roll(path, note_range=DEFAULT_NOTE_RANGE, dt=DEFAULT_DT, max_frames=MAX_FRAMES):
     """Reads a type 0 or 1 MIDI file into a binary piano-roll [T, high - low] (float32).
 
     Honours tempo changes (mido converts ticks to seconds with the tempo map),
@@ -42,10 +45,16 @@ def midi_to_piano_roll(path, note_range=DEFAULT_NOTE_RANGE, dt=DEFAULT_DT):
     note_ons (other tracks or channels, repeated strikes) is held. A note
     still held at the end of the file ends with the file.
 
+    `max_frames` bounds the roll's length (default `MAX_FRAMES`, about 8
+    hours at 0.3 s): a file whose notes last longer is refused before any
+    allocation, naming its length.
+
     Raises:
         FileNotFoundError: no such file.
         MidiReadError: the file is unreadable, truncated or not MIDI (the
-            message names it), or holds no notes inside `note_range`.
+            message names it), uses SMPTE time division or a zero tick rate,
+            lasts more than `max_frames` frames, or holds no notes inside
+            `note_range`.
     """
     import mido
 
@@ -59,10 +68,17 @@ def midi_to_piano_roll(path, note_range=DEFAULT_NOTE_RANGE, dt=DEFAULT_DT):
             midi = mido.MidiFile(path)
             if midi.type == 2:
                 raise MidiReadError(f"{path}: type 2 MIDI files (independent sequences) are not supported.")
+            # mido reads the header's division word as signed: the top bit set (negative) is SMPTE time
+            # (frames per second and ticks per frame), which it does not convert to seconds.
+            if midi.ticks_per_beat < 0 or midi.ticks_per_beat >= 0x8000:
+                raise MidiReadError(f"{path}: SMPTE time division (division word {midi.ticks_per_beat & 0xFFFF:#06x}) "
+                                    f"is not supported; only ticks per beat.")
+            if midi.ticks_per_beat == 0:
+                raise MidiReadError(f"{path}: the header says 0 ticks per beat, so no time can be read.")
             events = list(midi)  # all tracks merged, msg.time = seconds since the previous message
     except MidiReadError:
         raise
-    except (OSError, EOFError, ValueError, KeyError, IndexError, TypeError) as e:
+    except (OSError, EOFError, ValueError, KeyError, IndexError, TypeError, ZeroDivisionError, OverflowError) as e:
         raise MidiReadError(f"{path}: not a readable MIDI file ({type(e).__name__}: {e}).") from None
     now = 0.0
     held = {}  # (channel, note) -> [start times of the strikes still held]
@@ -81,6 +97,9 @@ def midi_to_piano_roll(path, note_range=DEFAULT_NOTE_RANGE, dt=DEFAULT_DT):
     if not in_range:
         raise MidiReadError(f"{path}: no notes in MIDI range {lo}..{hi - 1} ({len(notes)} notes outside it).")
     n_frames = max(math.ceil(e / dt - _EPS) for _, _, e in in_range)
+    if n_frames > max_frames:
+        raise MidiReadError(f"{path}: its notes last {n_frames} frames of {dt} s ({now / 3600:.1f} hours), more than "
+                            f"max_frames={max_frames}; raise max_frames to read it.")
     roll = np.zeros((max(n_frames, 1), hi - lo), "float32")
     for n, s, e in in_range:
         roll[math.ceil(s / dt - _EPS):math.ceil(e / dt - _EPS), n - lo] = 1.0

@@ -55,6 +55,8 @@ def load_piano_rolls(path=None, note_range=DEFAULT_NOTE_RANGE, dt=DEFAULT_DT, ve
     if path is None or path == "jsb":
         path = BUNDLED_JSB
     path = os.fspath(path)
+    if os.path.isfile(path) and path.endswith(_MIDI_EXTENSIONS):
+        return [midi_to_piano_roll(path, (lo, hi), dt)]  # one piece: a list of one roll, as a plain folder
     if os.path.isfile(path):
         return _load_pickle(path, lo, hi)
     if not os.path.isdir(path):
@@ -79,7 +81,11 @@ def _load_folder(folder, note_range, dt, verbose):
             if verbose:
                 warnings.warn(f"load_piano_rolls: skipping {e}", stacklevel=3)
     if not rolls:
-        raise ValueError(f"load_piano_rolls: none of the {len(files)} MIDI files in {folder} could be read.")
+        raise ValueError(f"load_piano_rolls: none of the {len(files)} MIDI files in {folder} could be read "
+                         f"(first: {skipped[0]}).")
+    if skipped and verbose:
+        warnings.warn(f"load_piano_rolls: skipped {len(skipped)} of {len(files)} MIDI files in {folder}; "
+                      f"read {len(rolls)}.", stacklevel=3)
     return rolls
 
 
@@ -98,10 +104,14 @@ def _load_pickle(path, lo, hi):
             roll = np.zeros((len(seq), hi - lo), "float32")
             for t, step in enumerate(seq):
                 try:
-                    notes = np.asarray(step, "int64").reshape(-1)
+                    values = np.asarray(step, "float64").reshape(-1)
                 except (TypeError, ValueError):
                     raise ValueError(f"{path}: {split}[{i}][{t}] must be a list of MIDI note numbers; "
                                      f"got {step!r}") from None
+                if not np.all(np.isfinite(values)) or np.any(values != np.round(values)):
+                    raise ValueError(f"{path}: {split}[{i}][{t}] holds a note that is not a whole MIDI number: "
+                                     f"{step!r}")
+                notes = values.astype("int64")
                 notes = notes[(notes >= lo) & (notes < hi)]
                 roll[t, notes - lo] = 1.0
             rolls.append(roll)
