@@ -19,6 +19,9 @@ from keras_dlt.datasets.safe_pickle import UnsafePickleError, safe_load
 __all__ = ["load_mnist", "MNISTFormatError", "BUNDLED_SAMPLE", "validate_arrays"]
 
 BUNDLED_SAMPLE = os.path.join(os.path.dirname(__file__), "_bundled", "mnist_sample.npz")
+#: The most bytes an MNIST file may hold once decompressed (the largest real one, the tutorial's float32 pickle,
+#: is 220 MB; the IDX training images 47 MB). Raise it to read a larger file.
+MAX_DECOMPRESSED_BYTES = 384 * 2**20
 
 _IDX_NAMES = {
     "train_images": ("train-images-idx3-ubyte", "train-images.idx3-ubyte"),
@@ -45,7 +48,8 @@ def load_mnist(path=None, n_valid=None, flatten=True, download=True, verbose=Tru
             `.pkl.gz`/`.pkl` file in the tutorial's format, a Keras
             `mnist.npz`, or a folder holding one of those or the four IDX
             files (`train-images-idx3-ubyte[.gz]`, ...).
-            With `None`: `$KERAS_DLT_DATA` (file or folder), then Keras' cache
+            With `None`: `$KERAS_DLT_DATA` (file or folder; an error if it
+            holds no MNIST), then Keras' cache
             (`~/.keras/datasets/mnist.npz`), then a download through
             `keras.datasets.mnist` (if `download`), then the bundled sample.
         n_valid: how many of the *last* official training digits form the
@@ -104,6 +108,9 @@ def _search(download, verbose):
         found = _find_in(env)
         if found:
             return found
+        # A configured location that holds nothing is a mistake to report, not a reason to train on the sample.
+        raise FileNotFoundError(f"MNIST: $KERAS_DLT_DATA={env} holds no mnist.npz, mnist.pkl.gz or IDX files "
+                                f"(unset it to search Keras' cache and the bundled sample).")
     cache = _keras_cache_file()
     if os.path.isfile(cache):
         return cache
@@ -188,7 +195,10 @@ def _split(source, x_tr, y_tr, x_te, y_te, n_valid):
 
 def _to_float(source, part, x, y):
     validate_arrays(x, y, source=f"{source} ({part})")
-    if x.dtype == np.uint8:
+    if np.issubdtype(x.dtype, np.integer):  # grey levels 0..255 whatever the integer type, every split alike
+        if x.size and (x.min() < 0 or x.max() > 255):
+            raise MNISTFormatError(f"{source} ({part}): integer pixels must be grey levels 0..255; got {x.dtype} in "
+                                   f"[{x.min()}, {x.max()}].")
         x = x.astype(np.float32) / np.float32(255.0)
     else:
         x = x.astype(np.float32)
@@ -245,16 +255,33 @@ def _read_npz(path):
         raise MNISTFormatError(f"{path}: truncated or corrupt .npz file ({type(e).__name__}: {e}).") from e
 
 
-def _read_bytes(path):
-    """Reads a file, un-gzipping it when it is gzipped; clear errors when corrupt."""
+def _read_bytes(path, limit=None):
+    """Reads a file, un-gzipping it when it is gzipped, never past `limit` bytes; clear errors when corrupt."""
+    limit = MAX_DECOMPRESSED_BYTES if limit is None else limit
     with open(path, "rb") as f:
-        raw = f.read()
-    if raw[:2] != b"\x1f\x8b":
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as e:
-        raise MNISTFormatError(f"{path}: truncated or corrupt gzip file ({type(e).__name__}: {e}).") from e
+        magic = f.read(2)
+        f.seek(0)
+        if magic != b"\x1f\x8b":
+            raw = f.read(limit + 1)
+            gz = False
+        else:
+            gz = True
+            try:
+                with gzip.GzipFile(fileobj=f) as g:  # in chunks: never more than `limit` (+1 chunk) in memory
+                    chunks, size = [], 0
+                    while size <= limit:
+                        chunk = g.read(1 << 20)
+                        if not chunk:
+                            break
+                        chunks.append(chunk)
+                        size += len(chunk)
+                raw = b"".join(chunks) if size <= limit else None
+            except (OSError, EOFError, zlib.error) as e:
+                raise MNISTFormatError(f"{path}: truncated or corrupt gzip file ({type(e).__name__}: {e}).") from e
+    if raw is None or len(raw) > limit:
+        raise MNISTFormatError(f"{path}: {'decompresses to' if gz else 'is'} more than {limit:,} bytes, more than any "
+                               f"MNIST file (keras_dlt.datasets.mnist.MAX_DECOMPRESSED_BYTES).")
+    return raw
 
 
 def _read_pickle(path):

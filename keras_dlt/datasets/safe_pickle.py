@@ -9,7 +9,14 @@ refuses everything else *before* it is called.
 import io
 import pickle
 
-__all__ = ["UnsafePickleError", "safe_load", "NUMPY_GLOBALS"]
+__all__ = ["UnsafePickleError", "safe_load", "NUMPY_GLOBALS", "MAX_ITEMS", "MAX_DEPTH"]
+
+#: The most container items (list, tuple and dict entries, each shared reference counted where it is used, as
+#: numpy would expand it) and the deepest nesting a data pickle may hold; an array is one item (its memory is
+#: already bounded by the file's bytes). A crafted pickle of nested references to one list is tiny on disk but
+#: expands without end.
+MAX_ITEMS = 50_000_000
+MAX_DEPTH = 32
 
 # What a pickled numpy array refers to, in numpy 1.x and 2.x spellings.
 NUMPY_GLOBALS = frozenset(
@@ -51,7 +58,38 @@ class _RestrictedUnpickler(pickle.Unpickler):
         )
 
 
-def safe_load(file, source="<pickle>", allowed=NUMPY_GLOBALS, encoding="latin1"):
+def _check_bounded(obj, source, max_items, max_depth):
+    """Refuses `obj` if, expanded as numpy would expand it, it holds more than `max_items` container items or nests
+    deeper than `max_depth`. Each distinct container is visited once (shared ones are counted where used), so a
+    crafted pickle is refused in microseconds, not after expanding it."""
+    sizes = {}
+
+    def expanded(o, depth):
+        if depth > max_depth:
+            raise UnsafePickleError(f"{source}: refusing this pickle: containers nest deeper than {max_depth} "
+                                    f"levels, which no data file needs.")
+        key = id(o)
+        if key in sizes:
+            return sizes[key]
+        children = o.values() if isinstance(o, dict) else o
+        n = len(o)
+        for child in children:
+            if isinstance(child, (list, tuple, dict)):
+                n += expanded(child, depth + 1)
+                if n > max_items:
+                    raise UnsafePickleError(
+                        f"{source}: refusing this pickle: it expands to more than {max_items:,} items (nested "
+                        f"references can make a tiny file unbounded); raise max_items to read a genuinely larger "
+                        f"file.")
+        sizes[key] = n
+        return n
+
+    if isinstance(obj, (list, tuple, dict)):
+        expanded(obj, 0)
+
+
+def safe_load(file, source="<pickle>", allowed=NUMPY_GLOBALS, encoding="latin1", max_items=MAX_ITEMS,
+              max_depth=MAX_DEPTH):
     """Unpickles `file` (a binary file object or bytes) with a whitelist.
 
     Args:
@@ -62,12 +100,18 @@ def safe_load(file, source="<pickle>", allowed=NUMPY_GLOBALS, encoding="latin1")
         encoding: how Python 2 strings are decoded (`latin1` reads numpy
             arrays pickled by Python 2, as `mnist.pkl.gz` is).
 
+        max_items, max_depth: bounds on what the object expands to
+            (`MAX_ITEMS`, `MAX_DEPTH`), checked before anyone expands it.
+
     Returns:
         The unpickled object.
 
     Raises:
-        UnsafePickleError: the pickle refers to a global outside `allowed`.
+        UnsafePickleError: the pickle refers to a global outside `allowed`,
+            or expands beyond the bounds.
     """
     if isinstance(file, (bytes, bytearray)):
         file = io.BytesIO(file)
-    return _RestrictedUnpickler(file, allowed, source, encoding=encoding).load()
+    obj = _RestrictedUnpickler(file, allowed, source, encoding=encoding).load()
+    _check_bounded(obj, source, max_items, max_depth)
+    return obj
