@@ -17,13 +17,13 @@ from keras_dlt.training import write_result
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--dim", type=int, default=5, help="dimensions of the Gaussian")
-    p.add_argument("--chains", type=int, default=3, help="parallel chains")
-    p.add_argument("--burnin", type=int, default=1000, help="discarded first draws")
-    p.add_argument("--draws", type=int, default=1000, help="kept draws")
-    p.add_argument("--n-steps", type=int, default=20, help="leapfrog steps per move")
-    p.add_argument("--initial-stepsize", type=float, default=1e-3, help="initial step size (the test's)")
-    p.add_argument("--stepsize-max", type=float, default=0.5, help="upper clip of the step size (the test's)")
+    p.add_argument("--dim", type=flags.positive_int, default=5, help="dimensions of the Gaussian")
+    p.add_argument("--chains", type=flags.positive_int, default=3, help="parallel chains")
+    p.add_argument("--burnin", type=flags.positive_int, default=1000, help="discarded first draws")
+    p.add_argument("--draws", type=flags.positive_int, default=1000, help="kept draws")
+    p.add_argument("--n-steps", type=flags.positive_int, default=20, help="leapfrog steps per move")
+    p.add_argument("--initial-stepsize", type=flags.positive_float, default=1e-3, help="initial step size (the test's)")
+    p.add_argument("--stepsize-max", type=flags.positive_float, default=0.5, help="upper clip of the step size (the test's)")
     p.add_argument("--stepsize-jitter", type=float, default=0.0,
                    help="not the tutorial's: draw each move's step size within +-this fraction of the adapted one "
                         "(e.g. 0.5; breaks trajectories that return to their start, more effective samples)")

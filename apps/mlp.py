@@ -18,11 +18,9 @@ def main(argv=None):
     parser = flags.parser(__doc__.splitlines()[0], learning_rate=0.01, epochs=1000, batch_size=20, out="runs/mlp")
     flags.add_sgd_flags(parser, patience=10000)
     parser.add_argument("--hidden", type=flags.positive_int, nargs="+", default=[500], help="hidden layer sizes")
-    parser.add_argument("--l1", type=float, default=0.0, help="L1 weight (L1_reg)")
-    parser.add_argument("--l2", type=float, default=1e-4, help="squared-L2 weight (L2_reg)")
+    parser.add_argument("--l1", type=flags.non_negative_float, default=0.0, help="L1 weight (L1_reg)")
+    parser.add_argument("--l2", type=flags.non_negative_float, default=1e-4, help="squared-L2 weight (L2_reg)")
     args = parser.parse_args(argv)
-    if args.l1 < 0 or args.l2 < 0:
-        parser.error(f"--l1 and --l2 must be >= 0; got {args.l1}, {args.l2}")
 
     keras.utils.set_random_seed(args.seed)
     train, valid, test = load_mnist(args.data)

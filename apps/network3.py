@@ -35,8 +35,8 @@ def main(argv=None):
     p.add_argument("--data", default=None, help=flags.MNIST_HELP)
     p.add_argument("--epochs", type=flags.positive_int, default=None, help="epochs; None: the preset's (60, or 40 with dropout)")
     p.add_argument("--mini-batch-size", type=flags.positive_int, default=10, help="mini-batch size (network3's)")
-    p.add_argument("--eta", type=float, default=None, help="learning rate; None: the preset's")
-    p.add_argument("--lmbda", type=float, default=None, help="L2 strength; None: the preset's")
+    p.add_argument("--eta", type=flags.positive_float, default=None, help="learning rate; None: the preset's")
+    p.add_argument("--lmbda", type=flags.non_negative_float, default=None, help="L2 strength; None: the preset's")
     p.add_argument("--ensemble", type=flags.positive_int, default=5, help="networks in the ensemble preset")
     p.add_argument("--no-shuffle", action="store_true", help="visit the mini-batches in order, as network3")
     p.add_argument("--no-monitor", action="store_true", help="skip the per-epoch training-set accuracy and cost")
@@ -44,10 +44,6 @@ def main(argv=None):
     p.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2), help="1: with Keras' progress bar")
     p.add_argument("--out", default="runs/network3", help="output folder")
     args = p.parse_args(argv)
-    if args.eta is not None and not args.eta > 0:
-        p.error(f"--eta must be > 0; got {args.eta}")
-    if args.lmbda is not None and args.lmbda < 0:
-        p.error(f"--lmbda must be >= 0; got {args.lmbda}")
     description, settings, reported = PRESETS[args.preset]
     epochs = args.epochs if args.epochs is not None else settings["epochs"]
     eta = args.eta if args.eta is not None else settings["eta"]

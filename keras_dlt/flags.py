@@ -8,7 +8,7 @@ here trains or reads data.
 import argparse
 import sys
 
-__all__ = ["run", "positive_int", "positive_float", "MNIST_HELP", "NOT_THE_RUN", "parser", "add_sgd_flags",
+__all__ = ["run", "positive_int", "non_negative_int", "positive_float", "non_negative_float", "MNIST_HELP", "NOT_THE_RUN", "parser", "add_sgd_flags",
            "add_pretraining_flags", "run_settings"]
 
 #: What `--data` means for the MNIST apps.
@@ -30,6 +30,17 @@ def positive_int(text):
     return value
 
 
+def non_negative_int(text):
+    """`argparse` type: an int >= 0 (0 meaning "automatic", as `--steps-per-execution`)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an int >= 0; got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an int >= 0; got {value}")
+    return value
+
+
 def positive_float(text):
     """`argparse` type: a finite float > 0 (learning rates, step sizes)."""
     try:
@@ -38,6 +49,17 @@ def positive_float(text):
         raise argparse.ArgumentTypeError(f"must be a number > 0; got {text!r}") from None
     if not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(f"must be a finite number > 0; got {text}")
+    return value
+
+
+def non_negative_float(text):
+    """`argparse` type: a finite float >= 0 (penalty weights)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number >= 0; got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0; got {text}")
     return value
 
 
@@ -60,7 +82,7 @@ def add_sgd_flags(p, *, patience):
     """The classifiers' flags: patience, shuffling, speed settings, export (`keras_dlt.training.SGDSettings`)."""
     p.add_argument("--patience", type=positive_int, default=patience,
                    help="initial patience, in minibatch iterations")
-    p.add_argument("--steps-per-execution", type=int, default=0,
+    p.add_argument("--steps-per-execution", type=non_negative_int, default=0,
                    help="minibatches per compiled call; 0 = automatic (a divisor of the epoch, for speed)")
     p.add_argument("--shuffle", action="store_true",
                    help="shuffle the minibatches every epoch (the tutorial visits them in the same order)")

@@ -162,7 +162,7 @@ class LeNet(TutorialClassifier):
         for layer in self.conv_layers:
             h = layer(h)
         h = self.hidden(self.flatten(h))
-        return ops.softmax(self.classifier(h))
+        return ops.softmax(self._propagate_non_finite(self.classifier(h), inputs))
 
     def get_config(self):
         config = super().get_config()

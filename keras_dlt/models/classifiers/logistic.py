@@ -40,7 +40,7 @@ class LogisticRegression(TutorialClassifier):
         self.classifier.build((None, self.n_in))
 
     def call(self, inputs):
-        return ops.softmax(self.classifier(self._as_vectors(inputs)))
+        return ops.softmax(self._propagate_non_finite(self.classifier(self._as_vectors(inputs)), inputs))
 
     def get_config(self):
         return {**super().get_config(), "l1": self.l1, "l2": self.l2}

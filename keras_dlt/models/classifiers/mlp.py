@@ -72,7 +72,7 @@ class MLP(TutorialClassifier):
         h = self._as_vectors(inputs)
         for layer in self.hidden_layers:
             h = layer(h)
-        return ops.softmax(self.classifier(h))
+        return ops.softmax(self._propagate_non_finite(self.classifier(h), inputs))
 
     def get_config(self):
         return {
