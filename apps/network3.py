@@ -13,7 +13,8 @@ writes training_curves.png (overfitting diagnostic), history.csv,
 result.json and the .keras model(s). Ctrl+C stops the network in training
 after its step; it is still saved and scored (an ensemble votes with the
 networks trained so far). Training is backed up each epoch in OUT/backup:
-after Ctrl+C or a kill, the same command goes on where it stopped.
+after Ctrl+C or a kill, the same command goes on where it stopped; a finished
+run deletes only the files it wrote there.
 """
 
 import argparse

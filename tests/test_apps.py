@@ -417,3 +417,28 @@ def test_lenet_app_starts_from_the_tutorials_own_draws(tmp_path):
                      "--hidden", "20", "--batch-size", "100", "--epochs", "1", "--no-export", "--out", str(out))
     result = json.load(open(out / "result.json"))
     assert result["test_error"] < 0.5 and "test error" in stdout.splitlines()[-1]
+
+
+@pytest.mark.parametrize("app,flags,started", [
+    ("dA.py", ["--data", "sample", "--epochs", "200", "--hidden", "20"], "Training epoch 1, cost"),
+    ("rbm.py", ["--data", "sample", "--epochs", "200", "--hidden", "20", "--k", "1", "--chains", "4", "--samples", "2",
+                "--plot-every", "5"], "Training epoch 1, cost"),
+])
+def test_ctrl_c_in_the_dA_and_rbm_apps_stops_cleanly_and_still_writes(tmp_path, app, flags, started):
+    import signal
+
+    out = tmp_path / "int"
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "apps", app), *flags, "--out", str(out), "--verbose", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if line.startswith(started):
+            proc.send_signal(signal.SIGINT)
+            break
+    rest, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err[-2000:]
+    assert "Interrupted by user" in "".join(lines) + rest and "KeyboardInterrupt" not in err
+    assert os.path.exists(out / "result.json")

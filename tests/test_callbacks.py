@@ -349,3 +349,20 @@ def test_a_damaged_or_partial_backup_is_refused_naming_the_file(tmp_path):
         backup.check()
     backup.discard()
     assert not os.path.exists(tmp_path / "b")
+
+
+def test_a_finished_parts_weights_are_verified_and_a_users_weights_file_is_kept(tmp_path):
+    from keras_dlt.training import RunBackup
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    backup = RunBackup(str(tmp_path / "b"), config={"lr": 0.1})
+    backup.finish("layer_0", weights_of=model, costs=[1.0])
+    (tmp_path / "b" / "mine.weights.h5").write_bytes(b"user's")  # looks like ours by name, is not
+    weights = tmp_path / "b" / "layer_0.weights.h5"
+    data = weights.read_bytes()
+    middle = len(data) // 2
+    weights.write_bytes(data[:middle] + bytes(b ^ 0xFF for b in data[middle:middle + 8]) + data[middle + 8:])
+    with pytest.raises(ValueError, match=r"layer_0.weights.h5: the weights of finished part 'layer_0' are damaged"):
+        backup.finished("layer_0", load_into=model)
+    backup.discard()
+    assert os.listdir(tmp_path / "b") == ["mine.weights.h5"]

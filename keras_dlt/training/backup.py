@@ -301,9 +301,12 @@ class RunBackup:
         The weights are written before the record that says so: a kill in between leaves the part unfinished.
         """
         os.makedirs(self.folder, exist_ok=True)
+        digest = None
         if weights_of is not None:
             weights_of.save_weights(self._weights(part))
-        _write_json(self._record(part), {"run": self.config, "weights": weights_of is not None, **record})
+            digest = _digest(self._weights(part))
+        _write_json(self._record(part), {"run": self.config, "weights": weights_of is not None,
+                                         "weights_sha256": digest, **record})
         self.part_callback(part).discard()
 
     def finished(self, part, load_into=None):
@@ -320,6 +323,12 @@ class RunBackup:
                              f"settings to continue it, or delete {self.folder} to start over.")
         if load_into is not None and record.get("weights"):
             path = self._weights(part)
+            if not os.path.isfile(path):
+                raise ValueError(f"{path}: the weights of finished part {part!r} are missing; delete {self.folder} to "
+                                 f"start over.")
+            if record.get("weights_sha256") and _digest(path) != record["weights_sha256"]:
+                raise ValueError(f"{path}: the weights of finished part {part!r} are damaged (their checksum differs "
+                                 f"from the one recorded when the part finished); delete {self.folder} to start over.")
             try:
                 load_into.load_weights(path)
             except (OSError, ValueError) as err:
@@ -328,13 +337,25 @@ class RunBackup:
         return record
 
     def discard(self):
-        """Deletes what this backup wrote (epoch backups, records, weights); a file of anyone else's stays."""
+        """Deletes what this backup wrote (epoch backups, records, weights); a file of anyone else's stays.
+
+        A part's weights file goes only with its record, and a record only if it reads as one of ours.
+        """
         if not os.path.isdir(self.folder):
             return
-        for name in os.listdir(self.folder):
+        for name in sorted(os.listdir(self.folder)):
             path = os.path.join(self.folder, name)
-            if os.path.isdir(path) and os.path.exists(os.path.join(path, "training_metadata.json")) or \
-                    os.path.isdir(path) and os.path.exists(os.path.join(path, _STATE)):
-                BackupAndResume(path).discard()
-        _remove_written(self.folder, lambda name: name.endswith(".done.json") or name.endswith(".weights.h5")
-                        or name.endswith(".tmp"))
+            if os.path.isdir(path):
+                BackupAndResume(path).discard()  # only the files Keras and BackupAndResume write
+            elif name.endswith(".done.json"):
+                try:
+                    with open(path) as f:
+                        ours = "run" in json.load(f)
+                except (OSError, ValueError, TypeError):
+                    ours = False
+                if ours:
+                    weights = self._weights(name[: -len(".done.json")])
+                    if os.path.isfile(weights):
+                        os.remove(weights)
+                    os.remove(path)
+        _remove_written(self.folder, lambda name: False)  # the folder itself, if nothing else is left
