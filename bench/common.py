@@ -81,3 +81,29 @@ def print_table(columns, rows):
 def ratio(a, b):
     """`a / b` as "0.58x", or None when there is no `b`."""
     return None if not b else f"{a / b:.2f}x"
+
+
+def parts_parser(description, parts, subset, subset_help):
+    """The speed benches' flags: which parts to time, rounds, a subset for slow rows, the MNIST file."""
+    import argparse
+    import os
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--parts", nargs="+", default=list(parts), choices=list(parts))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--subset", type=int, default=subset, help=subset_help)
+    parser.add_argument("--data", default=os.path.join(root, "..", "shared", "data", "mnist", "mnist.npz"))
+    return parser
+
+
+def mnist_for(args, note=""):
+    """MNIST from `args.data` (the bundled sample when it is absent), after printing the run's header line."""
+    import os
+
+    from keras_dlt.datasets import load_mnist
+
+    (x, y), _, _ = load_mnist(args.data if os.path.exists(args.data) else "sample")
+    print(f"# {os.cpu_count()} cores, Keras {keras.__version__}, TF {tf.__version__}, {time.strftime('%Y-%m-%d')}; "
+          f"{len(x)} digits; median of {args.rounds} interleaved epochs{note}")
+    return x, y

@@ -19,48 +19,30 @@ MNIST_HELP = ("MNIST source: a mnist.pkl.gz, mnist.npz, a folder of IDX files, o
 NOT_THE_RUN = ("epochs", "verbose", "out", "no_export", "steps_per_execution", "jit_compile")
 
 
-def positive_int(text):
-    """`argparse` type: an int >= 1 (e.g. `--k`, the Gibbs steps), with a message naming the value."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an int >= 1; got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an int >= 1; got {value}")
-    return value
+def _number(convert, ok, wants, name, doc):
+    """An `argparse` type: `convert(text)` that must satisfy `ok`; errors say what is wanted and what was given."""
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {wants}; got {text!r}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"must be {wants}; got {text}")
+        return value
+
+    parse.__name__, parse.__doc__ = name, doc
+    return parse
 
 
-def non_negative_int(text):
-    """`argparse` type: an int >= 0 (0 meaning "automatic", as `--steps-per-execution`)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an int >= 0; got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an int >= 0; got {value}")
-    return value
-
-
-def positive_float(text):
-    """`argparse` type: a finite float > 0 (learning rates, step sizes)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number > 0; got {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0; got {text}")
-    return value
-
-
-def non_negative_float(text):
-    """`argparse` type: a finite float >= 0 (penalty weights)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number >= 0; got {text!r}") from None
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a finite number >= 0; got {text}")
-    return value
+_FINITE = float("inf")
+positive_int = _number(int, lambda v: v >= 1, "an int >= 1", "positive_int",
+                       "`argparse` type: an int >= 1 (e.g. `--k`, the Gibbs steps).")
+non_negative_int = _number(int, lambda v: v >= 0, "an int >= 0", "non_negative_int",
+                           "`argparse` type: an int >= 0 (0 meaning automatic, as `--steps-per-execution`).")
+positive_float = _number(float, lambda v: 0 < v < _FINITE, "a finite number > 0", "positive_float",
+                         "`argparse` type: a finite float > 0 (learning rates, step sizes; nan and inf refused).")
+non_negative_float = _number(float, lambda v: 0 <= v < _FINITE, "a finite number >= 0", "non_negative_float",
+                             "`argparse` type: a finite float >= 0 (penalty weights).")
 
 
 def parser(description, *, learning_rate, epochs, batch_size, out, epilog=None, data_help=MNIST_HELP,

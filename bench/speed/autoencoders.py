@@ -19,16 +19,11 @@ fine-tuning epoch.
     python -m bench.speed.autoencoders --parts dA --rounds 5
 """
 
-import argparse
-import os
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import keras  # noqa: E402
 
-from bench.common import interleaved, print_table, ratio  # noqa: E402
-from keras_dlt.datasets import load_mnist  # noqa: E402
+from bench.common import interleaved, mnist_for, parts_parser, print_table, ratio  # noqa: E402
 from keras_dlt.training.speed import jit_compile_for  # noqa: E402
 from keras_dlt.models import DenoisingAutoencoder, StackedDenoisingAutoencoder  # noqa: E402
 from keras_dlt.core import steps_per_execution_for  # noqa: E402
@@ -81,15 +76,8 @@ def bench_sda(x, y, rounds, subset):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", nargs="+", default=["dA", "SdA"], choices=["dA", "SdA"])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--subset", type=int, default=5000, help="digits timed at batch 1 (scaled to 50,000)")
-    parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "mnist", "mnist.npz"))
-    args = parser.parse_args(argv)
-    (x, y), _, _ = load_mnist(args.data if os.path.exists(args.data) else "sample")
-    print(f"# {os.cpu_count()} cores, Keras {keras.__version__}, {time.strftime('%Y-%m-%d')}; {len(x)} digits; "
-          f"median of {args.rounds} interleaved epochs; batch-1 rows timed on {args.subset} digits x {50000 / args.subset:g}")
+    args = parts_parser(__doc__.splitlines()[0], ["dA", "SdA"], 5000, "digits timed at batch 1 (scaled to 50,000)").parse_args(argv)
+    x, y = mnist_for(args, f"; batch-1 rows timed on {args.subset} digits x {50000 / args.subset:g}")
     rows = []
     if "dA" in args.parts:
         rows += bench_dA(x, args.rounds)

@@ -20,18 +20,14 @@ one large float32 matmul (2048 x 2048 x 2048, TF's own kernel, all cores).
     python -m bench.speed.rbm --parts rbm --rounds 3
 """
 
-import argparse
-import os
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from bench.common import EpochTimer, interleaved, print_table, ratio  # noqa: E402
-from keras_dlt.datasets import load_mnist  # noqa: E402
+from bench.common import EpochTimer, interleaved, mnist_for, parts_parser, print_table, ratio  # noqa: E402
 from keras_dlt.training.speed import jit_compile_for  # noqa: E402
 from keras_dlt.models import DBN, RBM  # noqa: E402
 from keras_dlt.core import minibatches, steps_per_execution_for  # noqa: E402
@@ -127,15 +123,8 @@ def bench_dbn(x, y, rounds, subset):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", nargs="+", default=["rbm", "dbn"], choices=["rbm", "dbn"])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--subset", type=int, default=10000, help="digits timed for the DBN rows (scaled to 50,000)")
-    parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "mnist", "mnist.npz"))
-    args = parser.parse_args(argv)
-    (x, y), _, _ = load_mnist(args.data if os.path.exists(args.data) else "sample")
-    print(f"# {os.cpu_count()} cores, TF {tf.__version__}, {time.strftime('%Y-%m-%d')}; {len(x)} digits; "
-          f"median of {args.rounds} interleaved epochs")
+    args = parts_parser(__doc__.splitlines()[0], ["rbm", "dbn"], 10000, "digits timed for the DBN rows (scaled to 50,000)").parse_args(argv)
+    x, y = mnist_for(args, "")
     rows = []
     if "rbm" in args.parts:
         rows += bench_rbm(x, args.rounds)

@@ -10,7 +10,7 @@ very kernel and bias a classifier uses.
 import keras
 from keras import ops
 
-from keras_dlt.layers.hidden_dense import build_hidden_dense, hidden_dense
+from keras_dlt.layers.hidden_dense import build_hidden_dense, hidden_dense, with_wrapped_dense
 
 __all__ = ["TiedAutoencoder"]
 
@@ -118,6 +118,4 @@ class TiedAutoencoder(keras.layers.Layer):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        config["encoder"] = keras.saving.deserialize_keras_object(config["encoder"])
-        return cls(**config)
+        return cls(**with_wrapped_dense(config, "encoder"))

@@ -9,7 +9,7 @@ import keras
 
 from keras_dlt.initializers import for_activation
 
-__all__ = ["hidden_dense", "build_hidden_dense"]
+__all__ = ["hidden_dense", "build_hidden_dense", "with_wrapped_dense"]
 
 
 def hidden_dense(units, dense, seed, owner, role, name):
@@ -49,3 +49,10 @@ def build_hidden_dense(dense, input_shape, owner):
     else:
         dense.build((None, n_in))
     return n_in
+
+
+def with_wrapped_dense(config, key):
+    """A layer config with its wrapped `Dense` (serialised under `key`) made a layer again, for `from_config`."""
+    config = dict(config)
+    config[key] = keras.saving.deserialize_keras_object(config[key])
+    return config

@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from keras_dlt.layers.hidden_dense import build_hidden_dense, hidden_dense
+from keras_dlt.layers.hidden_dense import build_hidden_dense, hidden_dense, with_wrapped_dense
 from keras_dlt.models.boltzmann.math import bernoulli, free_energy, gibbs_chain
 
 __all__ = ["RBMLayer"]
@@ -105,9 +105,7 @@ class RBM(keras.layers.Layer):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        config["dense"] = keras.saving.deserialize_keras_object(config["dense"])
-        return cls(**config)
+        return cls(**with_wrapped_dense(config, "dense"))
 
 
 # The public name. The class keeps its old name because `.keras` files store a layer's weights under its class
