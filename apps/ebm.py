@@ -36,7 +36,7 @@ def main(argv=None):
     p.add_argument("--stepsize-max", type=flags.positive_float, default=0.5, help="upper clip of the adapted step size")
     p.add_argument("--n-samples", type=flags.positive_int, default=1000, help="fresh chains sampled after training")
     p.add_argument("--sample-moves", type=flags.positive_int, default=300, help="HMC moves of the fresh chains")
-    p.add_argument("--seed", type=int, default=1234, help="random seed")
+    p.add_argument("--seed", type=flags.non_negative_int, default=1234, help="random seed")
     p.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2), help="Keras fit verbosity")
     p.add_argument("--out", default="runs/ebm", help="output folder")
     args = p.parse_args(argv)

@@ -27,7 +27,7 @@ def main(argv=None):
     p.add_argument("--stepsize-jitter", type=float, default=0.0,
                    help="not the tutorial's: draw each move's step size within +-this fraction of the adapted one "
                         "(e.g. 0.5; breaks trajectories that return to their start, more effective samples)")
-    p.add_argument("--seed", type=int, default=1234, help="random seed")
+    p.add_argument("--seed", type=flags.non_negative_int, default=1234, help="random seed")
     p.add_argument("--no-jit", action="store_true", help="run without XLA")
     p.add_argument("--out", default="runs/hmc", help="output folder (traces.png, result.json)")
     args = p.parse_args(argv)

@@ -41,7 +41,7 @@ def main(argv=None):
     p.add_argument("--ensemble", type=flags.positive_int, default=5, help="networks in the ensemble preset")
     p.add_argument("--no-shuffle", action="store_true", help="visit the mini-batches in order, as network3")
     p.add_argument("--no-monitor", action="store_true", help="skip the per-epoch training-set accuracy and cost")
-    p.add_argument("--seed", type=int, default=1234, help="random seed")
+    p.add_argument("--seed", type=flags.non_negative_int, default=1234, help="random seed")
     p.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2), help="1: with Keras' progress bar")
     p.add_argument("--out", default="runs/network3", help="output folder")
     args = p.parse_args(argv)

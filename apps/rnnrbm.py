@@ -16,6 +16,7 @@ from keras_dlt import flags
 from keras_dlt.datasets import load_piano_rolls
 from keras_dlt.midi import piano_roll_to_midi
 from keras_dlt.models import RnnRbm
+from keras_dlt.models.boltzmann.frame_metrics import baseline_accuracies
 from keras_dlt.plotting import save_piano_roll_png
 from keras_dlt.training import CostLog, StopOnInterrupt, write_result
 
@@ -67,8 +68,12 @@ def main(argv=None):
         result["test_frame_accuracy"] = model.frame_accuracy(test, seed=args.seed)
         result["test_log_likelihood_per_frame"] = model.log_likelihood(test, n_runs=args.ais_runs,
                                                                        n_betas=args.ais_betas, seed=args.seed)
-        print(f"test frame-level accuracy {result['test_frame_accuracy']:.2%}; AIS log-likelihood per frame "
-              f"{result['test_log_likelihood_per_frame']:.2f} nats", flush=True)
+        # A number needs its baseline: the trivial predictors on the same test frames.
+        baselines = baseline_accuracies(train, test)
+        result.update({f"test_frame_accuracy_{k}": v for k, v in baselines.items()})
+        print(f"test frame-level accuracy {result['test_frame_accuracy']:.2%} (repeat the previous frame "
+              f"{baselines['repeat_previous_frame']:.2%}, the most frequent notes {baselines['frequent_notes']:.2%}); "
+              f"AIS log-likelihood per frame {result['test_log_likelihood_per_frame']:.2f} nats", flush=True)
     write_result(args.out, result)
     print(f"Training took {seconds:.1f} s; wrote {', '.join(os.path.basename(w) for w in written)}, {path}", flush=True)
     return result

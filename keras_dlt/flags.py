@@ -55,7 +55,7 @@ def parser(description, *, learning_rate, epochs, batch_size, out, epilog=None, 
     p.add_argument("--batch-size", type=positive_int, default=batch_size, help=batch_help)
     p.add_argument("--learning-rate", type=positive_float, default=learning_rate, help="SGD learning rate")
     p.add_argument("--out", default=out, help=out_help)
-    p.add_argument("--seed", type=int, default=seed, help="random seed (weights, noise, shuffling)")
+    p.add_argument("--seed", type=non_negative_int, default=seed, help="random seed (weights, noise, shuffling)")
     p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras fit verbosity")
     return p
 

@@ -171,3 +171,17 @@ def test_bad_input_clear_errors(jsb):
     with pytest.raises(ValueError, match="n_steps"):
         model.generate(n_steps=0)
     assert [len(c) for c in chunks([np.zeros((250, 88))], 100)] == [100, 100, 50]
+
+
+def test_the_trivial_baselines_arithmetic_on_hand_made_rolls():
+    from keras_dlt.models.boltzmann.frame_metrics import baseline_accuracies, frequent_notes, repeat_previous_frame
+
+    a = np.array([[1, 0, 0], [1, 0, 0], [0, 1, 0]], "float32")  # notes 0, 0, 1
+    b = np.array([[0, 0, 1], [0, 0, 1]], "float32")
+    np.testing.assert_array_equal(repeat_previous_frame([a, b]), [[0, 0, 0], [1, 0, 0], [1, 0, 0],
+                                                                   [0, 0, 0], [0, 0, 1]])
+    # Repeat: TP 2 (a1, b1), FP 1 (a2 predicts 0), FN 3 (a0, a2's note 1, b0): 2 / 6.
+    # Frequent notes from training [a]: one note a frame, note 0 most frequent: TP 2, FP 3, FN 3: 2 / 8.
+    assert baseline_accuracies([a], [a, b]) == {"repeat_previous_frame": pytest.approx(2 / 6),
+                                                "frequent_notes": pytest.approx(2 / 8)}
+    assert frequent_notes([a], 2).tolist() == [[1, 0, 0], [1, 0, 0]]

@@ -21,6 +21,7 @@ from keras_dlt.models.tutorial_sgd import TutorialSGD
 from keras_dlt.core.export import ExportsEndpoints
 from keras_dlt.core.random import stateless_seeds, step_seed, sub_seed
 from keras_dlt.models.boltzmann.ais import rbm_log_partition_ais_batch
+from keras_dlt.models.boltzmann.frame_metrics import frame_accuracy_score
 from keras_dlt.models.boltzmann.math import bernoulli, free_energy, gibbs_chain
 
 __all__ = ["RnnRbm", "chunks", "frame_accuracy_score"]
@@ -31,14 +32,6 @@ def chunks(sequences, length=100):
     if not isinstance(length, (int, np.integer)) or length < 1:
         raise ValueError(f"chunks: length must be an int >= 1. Received: {length}")
     return [s[i:i + length] for s in sequences for i in range(0, len(s), length)]
-
-
-def frame_accuracy_score(predicted, target):
-    """Bay et al. (2009) frame-level accuracy: TP / (TP + FP + FN), summed over all frames and notes."""
-    p, t = np.asarray(predicted) > 0.5, np.asarray(target) > 0.5
-    tp = np.sum(p & t)
-    denominator = tp + np.sum(p & ~t) + np.sum(~p & t)
-    return float(tp / denominator) if denominator else 1.0
 
 
 @keras.saving.register_keras_serializable(package="keras_dlt")

@@ -1,0 +1,44 @@
+"""Next-frame accuracy of polyphonic music (Bay et al. 2009), and the trivial predictors every model must beat.
+
+Accuracy = TP / (TP + FP + FN) summed over all frames and notes (Boulanger-Lewandowski et al. 2012 report it so).
+The baselines predict each test frame from the same information a model has (the true past frames) or from the
+training data alone:
+
+- `repeat_previous_frame`: frame t is predicted to be frame t-1 (silence for the first frame);
+- `frequent_notes`: every frame is predicted to hold the k notes most often sounding in the training frames,
+  k = the training frames' mean number of notes, rounded.
+"""
+
+import numpy as np
+
+__all__ = ["frame_accuracy_score", "repeat_previous_frame", "frequent_notes", "baseline_accuracies"]
+
+
+def frame_accuracy_score(predicted, target):
+    """Bay et al. (2009) frame-level accuracy: TP / (TP + FP + FN), summed over all frames and notes."""
+    p, t = np.asarray(predicted) > 0.5, np.asarray(target) > 0.5
+    tp = np.sum(p & t)
+    denominator = tp + np.sum(p & ~t) + np.sum(~p & t)
+    return float(tp / denominator) if denominator else 1.0
+
+
+def repeat_previous_frame(sequences):
+    """Each sequence's frames shifted by one (silence first): the repeat-previous-frame predictions, concatenated."""
+    return np.concatenate([np.concatenate([np.zeros_like(s[:1]), s[:-1]]) for s in map(np.asarray, sequences)])
+
+
+def frequent_notes(train_sequences, n_frames):
+    """[n_frames, n_notes] predictions of the training frames' k most frequent notes (k: their mean count)."""
+    frames = np.concatenate([np.asarray(s) for s in train_sequences])
+    k = int(round(float(frames.sum(axis=1).mean())))
+    top = np.argsort(-frames.sum(axis=0), kind="stable")[:k]
+    prediction = np.zeros((n_frames, frames.shape[1]), frames.dtype)
+    prediction[:, top] = 1
+    return prediction
+
+
+def baseline_accuracies(train_sequences, test_sequences):
+    """{"repeat_previous_frame": accuracy, "frequent_notes": accuracy} on the test frames."""
+    target = np.concatenate([np.asarray(s) for s in test_sequences])
+    return {"repeat_previous_frame": frame_accuracy_score(repeat_previous_frame(test_sequences), target),
+            "frequent_notes": frame_accuracy_score(frequent_notes(train_sequences, len(target)), target)}
