@@ -2,7 +2,7 @@
 
 Logistic regression is quick (about a minute) and runs by default; MLP and
 LeNet take an hour or more on 2 cores and are marked `slow` (run them with
-`python3 -m pytest -m slow`, or `python3 bench/reproduce.py`)."""
+`python3 -m pytest -m slow`, or `python -m bench.accuracy.reproduce`)."""
 
 import os
 import sys

@@ -23,7 +23,7 @@ def minibatches(x, y, batch_size):
     `y` is None); the ragged rest is dropped, as the tutorial's
     `n_train_batches`. Feeding `fit` batches already cut skips Keras'
     per-epoch index-and-gather pipeline for numpy arrays, which costs about
-    as much as a logistic-regression epoch itself (see bench/README.md). Use
+    as much as a logistic-regression epoch itself (see bench/NOTES.md). Use
     `fit(x, y, shuffle=True)` to shuffle instead.
     """
     n = whole_batches(len(x), batch_size, "the training set")

@@ -84,7 +84,7 @@ class DenoisingAutoencoder(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.M
 
         For the plain dA (no contractive penalty) the backward pass is short
         enough to write down, and doing so is several times faster at small
-        batches than autodiff through the tied transpose (bench/README.md):
+        batches than autodiff through the tied transpose (bench/NOTES.md):
         with l = y W^T + b', y = sigmoid(x~ W + b) and the cost averaged over
         the n examples, dC/dl = (sigmoid(l) - x)/n, dC/d(x~ W + b) =
         (dC/dl W) y (1 - y), and the kernel's gradient is the sum of the
