@@ -16,7 +16,7 @@ from keras_dlt import flags
 from keras_dlt.datasets import load_piano_rolls
 from keras_dlt.midi import piano_roll_to_midi
 from keras_dlt.models import RnnRbm
-from keras_dlt.models.boltzmann.frame_metrics import baseline_accuracies
+from keras_dlt.models.boltzmann.frame_metrics import baseline_accuracies, choose_threshold
 from keras_dlt.plotting import save_piano_roll_png
 from keras_dlt.training import CostLog, StopOnInterrupt, write_result
 
@@ -64,16 +64,26 @@ def main(argv=None):
     model.export(os.path.join(args.out, "saved_model"), verbose=False)
     result = {"costs": log.costs, "seconds": seconds, "interrupted": interrupted, "files": written, "keras_model": path}
     if args.evaluate and test:
+        # The decision threshold on p(v_t | v_<t) is chosen on the validation split, never on test.
+        valid = data.get("valid") if isinstance(data, dict) else None
+        threshold = 0.5
+        if valid:
+            probabilities = model.frame_probabilities(valid, seed=args.seed)
+            threshold, valid_accuracy = choose_threshold(probabilities, valid)
+            result.update({"threshold": threshold, "valid_frame_accuracy": valid_accuracy})
+            print(f"... decision threshold {threshold} (best frame accuracy on {len(valid)} validation sequences: "
+                  f"{valid_accuracy:.2%})", flush=True)
         print(f"... evaluating on {len(test)} test sequences", flush=True)
-        result["test_frame_accuracy"] = model.frame_accuracy(test, seed=args.seed)
+        result["test_frame_accuracy"] = model.frame_accuracy(test, seed=args.seed, threshold=threshold)
         result["test_log_likelihood_per_frame"] = model.log_likelihood(test, n_runs=args.ais_runs,
                                                                        n_betas=args.ais_betas, seed=args.seed)
         # A number needs its baseline: the trivial predictors on the same test frames.
         baselines = baseline_accuracies(train, test)
         result.update({f"test_frame_accuracy_{k}": v for k, v in baselines.items()})
-        print(f"test frame-level accuracy {result['test_frame_accuracy']:.2%} (repeat the previous frame "
-              f"{baselines['repeat_previous_frame']:.2%}, the most frequent notes {baselines['frequent_notes']:.2%}); "
-              f"AIS log-likelihood per frame {result['test_log_likelihood_per_frame']:.2f} nats", flush=True)
+        print(f"test frame-level accuracy {result['test_frame_accuracy']:.2%} at threshold {threshold} (repeat the "
+              f"previous frame {baselines['repeat_previous_frame']:.2%}, the most frequent notes "
+              f"{baselines['frequent_notes']:.2%}); AIS log-likelihood per frame "
+              f"{result['test_log_likelihood_per_frame']:.2f} nats", flush=True)
     write_result(args.out, result)
     print(f"Training took {seconds:.1f} s; wrote {', '.join(os.path.basename(w) for w in written)}, {path}", flush=True)
     return result

@@ -442,3 +442,23 @@ def test_ctrl_c_in_the_dA_and_rbm_apps_stops_cleanly_and_still_writes(tmp_path, 
     assert proc.returncode == 0, err[-2000:]
     assert "Interrupted by user" in "".join(lines) + rest and "KeyboardInterrupt" not in err
     assert os.path.exists(out / "result.json")
+
+
+def test_rnnrbm_evaluate_reports_the_baselines_and_a_threshold_chosen_on_validation(tmp_path):
+    import pickle
+
+    from keras_dlt.datasets import load_piano_rolls
+
+    jsb = load_piano_rolls()
+    notes = {split: [[[int(n) + 21 for n in np.nonzero(frame)[0]] for frame in roll[:40]] for roll in jsb[split][:k]]
+             for split, k in (("train", 6), ("valid", 3), ("test", 3))}
+    corpus = tmp_path / "tiny.pickle"
+    corpus.write_bytes(pickle.dumps(notes))
+    out = tmp_path / "eval"
+    stdout = run_app("rnnrbm.py", "--data", str(corpus), "--epochs", "2", "--hidden", "10", "--recurrent", "8",
+                     "--n-steps", "10", "--evaluate", "--ais-runs", "5", "--ais-betas", "20", "--out", str(out),
+                     "--verbose", "0")
+    assert "decision threshold" in stdout and "best frame accuracy on 3 validation sequences" in stdout
+    result = json.load(open(out / "result.json"))
+    assert 0 < result["threshold"] < 1 and "test_frame_accuracy_repeat_previous_frame" in result
+    assert f"repeat the previous frame {result['test_frame_accuracy_repeat_previous_frame']:.2%}" in stdout

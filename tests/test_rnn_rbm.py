@@ -185,3 +185,18 @@ def test_the_trivial_baselines_arithmetic_on_hand_made_rolls():
     assert baseline_accuracies([a], [a, b]) == {"repeat_previous_frame": pytest.approx(2 / 6),
                                                 "frequent_notes": pytest.approx(2 / 8)}
     assert frequent_notes([a], 2).tolist() == [[1, 0, 0], [1, 0, 0]]
+
+
+def test_the_decision_threshold_is_chosen_on_the_frames_it_is_given():
+    from keras_dlt.models.boltzmann.frame_metrics import choose_threshold
+
+    # Calibrated but spread marginals: the notes that sound get 0.3, the others 0.1. A fixed 0.5 predicts nothing.
+    target = np.zeros((50, 6), "float32")
+    target[:, :2] = 1
+    probabilities = np.where(target > 0, 0.3, 0.1)
+    threshold, accuracy = choose_threshold(probabilities, target)
+    assert 0.1 <= threshold < 0.3 and accuracy == 1.0
+    # Other frames (as a test split would be) where 0.25 is wrong: only the frames given decide.
+    other = np.where(target > 0, 0.2, 0.1)
+    assert choose_threshold(other, target)[0] < 0.2
+    assert choose_threshold([probabilities[:20], probabilities[20:]], [target[:20], target[20:]]) == (threshold, 1.0)

@@ -275,20 +275,27 @@ class RnnRbm(ExportsEndpoints, TutorialSGD, keras.Model):
         end = self._chain(tf.zeros([t * n_samples, self.n_visible]), self.generate_k, bv, bh, seed)
         return tf.reduce_mean(tf.reshape(end["v_mean"], (t, n_samples, self.n_visible)), axis=1)
 
+    def frame_probabilities(self, sequences, n_samples=10, seed=None):
+        """`predict_frames` of every sequence (one seed each from `seed`): a list of [T, n_visible] arrays."""
+        sequences = self._check_sequences(sequences, "frame_probabilities")
+        seeds = stateless_seeds(seed, len(sequences))
+        return [self.predict_frames(s, n_samples, int(seeds[i][0])) for i, s in enumerate(sequences)]
+
     def frame_accuracy(self, sequences, n_samples=10, seed=None, threshold=0.5):
         """Next-frame prediction accuracy (Bay et al. 2009; as Boulanger-Lewandowski et al. 2012 report it).
 
         Each frame is predicted from the true past frames: a note is predicted
         on when its estimated p(v_t,i = 1 | v_<t) (`predict_frames`) exceeds
-        `threshold` (default 0.5). Accuracy = TP / (TP + FP + FN) over all
-        frames of all sequences.
+        `threshold` (default 0.5; choose it on validation frames with
+        `frame_metrics.choose_threshold`). Accuracy = TP / (TP + FP + FN) over
+        all frames of all sequences.
         """
         sequences = self._check_sequences(sequences, "frame_accuracy")
         if not 0.0 < threshold < 1.0:
             raise ValueError(f"RnnRbm.frame_accuracy: threshold must be in (0, 1). Received: {threshold}")
-        seeds = stateless_seeds(seed, len(sequences))
-        preds = [self.predict_frames(s, n_samples, int(seeds[i][0])) > threshold for i, s in enumerate(sequences)]
-        return frame_accuracy_score(np.concatenate(preds), np.concatenate([np.asarray(s) for s in sequences]))
+        probabilities = self.frame_probabilities(sequences, n_samples, seed)
+        return frame_accuracy_score(np.concatenate(probabilities) > threshold,
+                                    np.concatenate([np.asarray(s) for s in sequences]))
 
     def log_likelihood(self, sequences, n_runs=100, n_betas=1000, seed=None):
         """Average log p(v_t | v_<t) per frame (nats), each frame's log Z_t estimated by AIS.
