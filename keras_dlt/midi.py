@@ -36,7 +36,7 @@ def _check_range(note_range, dt, what):
     return lo, hi
 
 
-def midi_to_piano_roll(path, note_range=DEFAULT_NOTE_RANGE, dt=DEFAULT_DT, max_frames=MAX_FRAMES):
+def midi_to_piano_roll(path, note_range=DEFAULT_NOTE_RANGE, dt=DEFAULT_DT, max_frames=None):
     """Reads a type 0 or 1 MIDI file into a binary piano-roll [T, high - low] (float32).
 
     Honours tempo changes (mido converts ticks to seconds with the tempo map),
@@ -45,8 +45,9 @@ def midi_to_piano_roll(path, note_range=DEFAULT_NOTE_RANGE, dt=DEFAULT_DT, max_f
     note_ons (other tracks or channels, repeated strikes) is held. A note
     still held at the end of the file ends with the file.
 
-    `max_frames` bounds the roll's length (default `MAX_FRAMES`, about 8
-    hours at 0.3 s): a file whose notes last longer is refused before any
+    `max_frames` bounds the roll's length (default: the module's
+    `MAX_FRAMES`, about 8 hours at 0.3 s; set it to raise the bound for
+    folder loads too): a file whose notes last longer is refused before any
     allocation, naming its length.
 
     Raises:
@@ -97,6 +98,7 @@ def midi_to_piano_roll(path, note_range=DEFAULT_NOTE_RANGE, dt=DEFAULT_DT, max_f
     if not in_range:
         raise MidiReadError(f"{path}: no notes in MIDI range {lo}..{hi - 1} ({len(notes)} notes outside it).")
     n_frames = max(math.ceil(e / dt - _EPS) for _, _, e in in_range)
+    max_frames = MAX_FRAMES if max_frames is None else max_frames
     if n_frames > max_frames:
         raise MidiReadError(f"{path}: its notes last {n_frames} frames of {dt} s ({now / 3600:.1f} hours), more than "
                             f"max_frames={max_frames}; raise max_frames to read it.")

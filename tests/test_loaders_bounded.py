@@ -102,3 +102,14 @@ def test_a_configured_data_path_that_is_broken_is_an_error_not_the_sample(tmp_pa
     monkeypatch.setenv("KERAS_DLT_DATA", str(tmp_path / "nothing_here"))
     with pytest.raises(FileNotFoundError, match=r"KERAS_DLT_DATA=.*nothing_here holds no mnist.npz"):
         load_mnist()
+
+
+def test_the_stated_caps_can_be_raised(monkeypatch):
+    from keras_dlt.datasets import safe_pickle
+
+    data = nested_references_pickle(levels=20)  # about 2 million items once expanded
+    monkeypatch.setattr(safe_pickle, "MAX_ITEMS", 1000)
+    with pytest.raises(UnsafePickleError, match="more than 1,000 items"):
+        safe_load(data, allowed=frozenset())
+    monkeypatch.setattr(safe_pickle, "MAX_ITEMS", 10_000_000)
+    assert len(safe_load(data, allowed=frozenset())) == 2

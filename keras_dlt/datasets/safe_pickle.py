@@ -88,8 +88,7 @@ def _check_bounded(obj, source, max_items, max_depth):
         expanded(obj, 0)
 
 
-def safe_load(file, source="<pickle>", allowed=NUMPY_GLOBALS, encoding="latin1", max_items=MAX_ITEMS,
-              max_depth=MAX_DEPTH):
+def safe_load(file, source="<pickle>", allowed=NUMPY_GLOBALS, encoding="latin1", max_items=None, max_depth=None):
     """Unpickles `file` (a binary file object or bytes) with a whitelist.
 
     Args:
@@ -100,8 +99,9 @@ def safe_load(file, source="<pickle>", allowed=NUMPY_GLOBALS, encoding="latin1",
         encoding: how Python 2 strings are decoded (`latin1` reads numpy
             arrays pickled by Python 2, as `mnist.pkl.gz` is).
 
-        max_items, max_depth: bounds on what the object expands to
-            (`MAX_ITEMS`, `MAX_DEPTH`), checked before anyone expands it.
+        max_items, max_depth: bounds on what the object expands to,
+            checked before anyone expands it. Default: the module's
+            `MAX_ITEMS`, `MAX_DEPTH` (set those to raise them for the loaders).
 
     Returns:
         The unpickled object.
@@ -113,5 +113,6 @@ def safe_load(file, source="<pickle>", allowed=NUMPY_GLOBALS, encoding="latin1",
     if isinstance(file, (bytes, bytearray)):
         file = io.BytesIO(file)
     obj = _RestrictedUnpickler(file, allowed, source, encoding=encoding).load()
-    _check_bounded(obj, source, max_items, max_depth)
+    _check_bounded(obj, source, MAX_ITEMS if max_items is None else max_items,
+                   MAX_DEPTH if max_depth is None else max_depth)
     return obj
