@@ -311,9 +311,11 @@ def test_discarding_a_backup_deletes_only_what_it_wrote(tmp_path):
     os.makedirs(tmp_path / "backup" / "training")
     (tmp_path / "backup" / "training" / "training_metadata.json").write_text('{"epoch": 1}')
     (tmp_path / "backup" / "notes.txt").write_text("mine")
+    os.makedirs(tmp_path / "backup" / "my_folder")  # empty, and not a backup: it stays too
     backup.discard()
-    assert sorted(os.listdir(tmp_path / "backup")) == ["notes.txt"]
+    assert sorted(os.listdir(tmp_path / "backup")) == ["my_folder", "notes.txt"]
     os.remove(tmp_path / "backup" / "notes.txt")
+    os.rmdir(tmp_path / "backup" / "my_folder")
     backup.finish("layer_0", costs=[1.0])
     backup.discard()
     assert not os.path.exists(tmp_path / "backup")

@@ -104,3 +104,27 @@ def test_apps_refuse_nonsense_numbers_and_a_diverged_run_exits_non_zero_without_
     assert "error: MLP.fit: training diverged" in proc.stderr
     assert "Optimization complete" not in proc.stdout
     assert not os.path.exists(tmp_path / "out" / "result.json") and not os.path.exists(tmp_path / "out" / "mlp.keras")
+
+
+def test_a_diverged_epoch_is_never_backed_up(small, tmp_path):
+    """The guard runs before the backup at an epoch's end: the backup keeps the last finite epoch to resume from."""
+    from keras_dlt.callbacks import BackupAndResume
+
+    (x, y), _, _ = small
+
+    class PoisonAtTheEndOfEpoch2(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if self.epoch == 1 and batch == self.params["steps"] - 1:
+                w = self.model.classifier.kernel
+                w.assign(np.full(w.shape, np.nan, "float32"))
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+    model = MLP(hidden_units=(8,), seed=0)
+    model.compile()
+    backup = BackupAndResume(str(tmp_path / "b"), verbose=0)
+    with pytest.raises(TrainingDiverged, match="at epoch 2: the weights .*logistic"):
+        model.fit(x, y, batch_size=20, epochs=3, verbose=0, shuffle=False,
+                  callbacks=[PoisonAtTheEndOfEpoch2(), backup])
+    assert backup.saved_epoch() == 1

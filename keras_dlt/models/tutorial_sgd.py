@@ -30,7 +30,8 @@ class TutorialSGD:
         """`Model.fit`; a NaN or inf loss, monitor or weight raises `TrainingDiverged` (never a silent NaN model)."""
         callbacks = list(callbacks or [])
         if not any(isinstance(c, FailOnNonFinite) for c in callbacks):
-            callbacks.append(FailOnNonFinite())
+            # First in the list: at an epoch's end it raises before a backup callback saves the NaN model.
+            callbacks.insert(0, FailOnNonFinite())
         return super().fit(*args, callbacks=callbacks, **kwargs)
 
     def compile_from_config(self, config):

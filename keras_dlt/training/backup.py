@@ -345,8 +345,9 @@ class RunBackup:
             return
         for name in sorted(os.listdir(self.folder)):
             path = os.path.join(self.folder, name)
-            if os.path.isdir(path):
-                BackupAndResume(path).discard()  # only the files Keras and BackupAndResume write
+            if os.path.isdir(path) and any(os.path.exists(os.path.join(path, n))
+                                           for n in ("training_metadata.json", _STATE, _MANIFEST)):
+                BackupAndResume(path).discard()  # a part's epoch backup: only the files Keras and it write
             elif name.endswith(".done.json"):
                 try:
                     with open(path) as f:

@@ -48,11 +48,13 @@ def pretrain_stack(stack, x, *, epochs, batch_size, learning_rate, backup=None, 
         stack.build((None, stack.n_in))  # the finished layers' weights load into a built stack
     costs, finished = [], []
     for i in range(len(stack.hidden_layers)):
-        record = backup.finished(f"layer_{i}", load_into=stack) if backup is not None else None
+        record = backup.finished(f"layer_{i}") if backup is not None else None
         if record is None:
             break
         costs.append(record["costs"])
         finished.append(i)
+    if finished:  # the stack as the last finished layer left it (it holds the earlier layers too)
+        backup.finished(f"layer_{finished[-1]}", load_into=stack)
     if finished and verbose:
         print(f"... resuming pretraining from {backup.folder}: layers {finished} finished", flush=True)
     start = time.perf_counter()

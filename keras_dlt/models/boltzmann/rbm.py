@@ -270,7 +270,7 @@ class RBM(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.Model):
         bit: saturated units), raise `TrainingDiverged`.
         """
         self._check_finite("RBM.fit")
-        callbacks = list(callbacks or []) + [FailOnNonFinite("RBM.fit", collapsed=_saturated)]
+        callbacks = [FailOnNonFinite("RBM.fit", collapsed=_saturated), *(callbacks or [])]  # first: before backups
         history = super().fit(x, y, *args, callbacks=callbacks, **kwargs)
         if isinstance(x, np.ndarray) and x.size:  # the data's pixel rates: AIS's base when no data is given later
             flat = x.reshape(len(x), -1).astype("float64")
