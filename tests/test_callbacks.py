@@ -368,3 +368,21 @@ def test_a_finished_parts_weights_are_verified_and_a_users_weights_file_is_kept(
         backup.finished("layer_0", load_into=model)
     backup.discard()
     assert os.listdir(tmp_path / "b") == ["mine.weights.h5"]
+
+
+def test_a_kill_between_the_callbacks_state_and_kerass_files_still_resumes(tmp_path):
+    """Our state is written first: a kill before Keras' weights leaves it one epoch ahead, which is not damage."""
+    from keras_dlt.callbacks import BackupAndResume, PatienceEarlyStopping
+    from keras_dlt.models import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(size=(40, 784)).astype("float32"), rng.integers(0, 10, 40)
+    model = LogisticRegression()
+    model.compile()
+    stop = PatienceEarlyStopping(patience=1000, validation_data=(x, y), verbose=0)
+    backup = BackupAndResume(str(tmp_path / "b"), callbacks=[stop], config={"lr": 0.13}, verbose=0)
+    model.fit(x, y, batch_size=20, epochs=2, callbacks=[stop, backup], verbose=0)
+    backup._save_states(3)  # epoch 3's state written, then the kill: Keras' files and the manifest still say 2
+    assert backup.check() == 2
+    model.fit(x, y, batch_size=20, epochs=3, callbacks=[stop, backup], verbose=0)
+    assert backup.resumed_epoch == 2 and backup.saved_epoch() == 3

@@ -158,6 +158,8 @@ class BackupAndResume(keras.callbacks.BackupAndRestore):
         else:
             files = manifest["files"]
         for name, expected in files.items():
+            if name == _STATE:  # self-checking (by epoch); older manifests listed it
+                continue
             path = os.path.join(folder, name)
             if not os.path.isfile(path):
                 raise ValueError(f"BackupAndResume: the backup in {folder} is incomplete: {path} is missing "
@@ -180,9 +182,10 @@ class BackupAndResume(keras.callbacks.BackupAndRestore):
                                  f"({err}); {way_out}.") from None
 
     def _write_manifest(self):
-        names = [n for n in ("latest.weights.h5", "training_metadata.json", _STATE)
+        # Not the callbacks' state and arrays: they are written first and keep the previous epoch's too, so a kill
+        # between them and Keras' files resumes from the matching one (on_train_begin, which checks its arrays).
+        names = [n for n in ("latest.weights.h5", "training_metadata.json")
                  if os.path.isfile(os.path.join(self.backup_dir, n))]
-        names += sorted(n for n in os.listdir(self.backup_dir) if n.startswith("callbacks_arrays_"))
         files = {n: {"size": os.path.getsize(os.path.join(self.backup_dir, n)),
                      "sha256": _digest(os.path.join(self.backup_dir, n))} for n in names}
         _write_json(os.path.join(self.backup_dir, _MANIFEST), {"files": files})
@@ -211,9 +214,14 @@ class BackupAndResume(keras.callbacks.BackupAndRestore):
             if pending is not None:
                 arrays = None
                 if pending.get("arrays"):
-                    with np.load(os.path.join(self.backup_dir, pending["arrays"])) as f:
-                        arrays = [[f[f"{i}_{j}"] for j in range(n)] if n is not None else None
-                                  for i, n in enumerate(pending["array_counts"])]
+                    path = os.path.join(self.backup_dir, pending["arrays"])
+                    try:
+                        with np.load(path) as f:
+                            arrays = [[f[f"{i}_{j}"] for j in range(n)] if n is not None else None
+                                      for i, n in enumerate(pending["array_counts"])]
+                    except (OSError, ValueError, KeyError, EOFError) as err:
+                        raise ValueError(f"BackupAndResume: {path} (the callbacks' arrays of epoch {epoch}) cannot "
+                                         f"be read ({err}); delete {self.backup_dir} to start over.") from None
                 for i, (cb, state) in enumerate(zip(self.stateful, pending["states"])):
                     cb.set_state(state, arrays[i] if arrays else None)
             self.resumed_epoch = epoch
