@@ -3,29 +3,42 @@
     python apps/rnnrbm.py                                    # bundled JSB chorales, 200 epochs
     python apps/rnnrbm.py --data ../shared/data/music/Nottingham --epochs 10
     python apps/rnnrbm.py --epochs 50 --evaluate             # + test frame accuracy and log-likelihood
+    python apps/rnnrbm.py --recipe paper --data "../shared/data/music/JSB Chorales.pickle" --evaluate
+
+`--recipe tutorial` (default) trains as rnnrbm.py does; `--recipe paper` adds the paper's RBM pretraining,
+Nesterov momentum, gradient clipping and early stopping on the validation split (keras_dlt.training.music).
+Any data set in the paper's pickle format (a dict train/valid/test of lists of frames of MIDI notes) runs as is.
 
 Ctrl+C stops training cleanly; the pieces are still generated.
 """
 
+import dataclasses
 import os
 import time
 
 import keras
+import numpy as np
 
 from keras_dlt import flags
 from keras_dlt.datasets import load_piano_rolls
 from keras_dlt.midi import piano_roll_to_midi
 from keras_dlt.models import RnnRbm
-from keras_dlt.models.boltzmann.frame_metrics import baseline_accuracies, choose_threshold
+from keras_dlt.models.boltzmann.frame_metrics import baseline_accuracies, choose_threshold, piece_statistics
 from keras_dlt.plotting import save_piano_roll_png
 from keras_dlt.training import CostLog, StopOnInterrupt, write_result
+from keras_dlt.training.music import RECIPES, train_rnn_rbm
 
 def main(argv=None):
     p = flags.parser(
-        __doc__.splitlines()[0], learning_rate=0.001, epochs=200, batch_size=100, out="runs/rnnrbm",
+        __doc__.splitlines()[0], learning_rate=None, epochs=None, batch_size=None, out="runs/rnnrbm",
         data_help="piano-rolls: a folder of MIDI files (or train/valid/test subfolders), or a polyphonic-music "
                   ".pickle; default: the bundled JSB chorales",
-        batch_help="frames per training chunk (the tutorial's batch_size)")
+        batch_help="frames per training chunk (the tutorial's batch_size, 100)")
+    p.add_argument("--recipe", choices=sorted(RECIPES), default="tutorial",
+                   help="training recipe; --epochs, --learning-rate and --batch-size default to its values "
+                        "(tutorial: 200 epochs, lr 0.001, chunks of 100)")
+    p.add_argument("--patience", type=flags.positive_int, default=None,
+                   help="epochs without a better validation frame accuracy before stopping (the paper recipe: 10)")
     p.add_argument("--hidden", type=flags.positive_int, default=150, help="RBM hidden units")
     p.add_argument("--recurrent", type=flags.positive_int, default=100, help="RNN hidden units")
     p.add_argument("--k", type=flags.positive_int, default=15, help="Gibbs steps of CD-k")
@@ -42,30 +55,44 @@ def main(argv=None):
     test = data.get("test") if isinstance(data, dict) else None
     if not train:
         raise ValueError(f"rnnrbm: no training sequences in {args.data or 'the bundled JSB chorales'}")
+    changes = {k: v for k, v in (("epochs", args.epochs), ("learning_rate", args.learning_rate),
+                                  ("chunk_length", args.batch_size), ("patience", args.patience)) if v is not None}
+    recipe = dataclasses.replace(RECIPES[args.recipe], **changes)
+    valid = data.get("valid") if isinstance(data, dict) else None
     model = RnnRbm(args.hidden, args.recurrent, n_visible=train[0].shape[1], k=args.k, seed=args.seed)
-    model.compile(optimizer=keras.optimizers.SGD(args.learning_rate))
-    dataset = model.training_dataset(train, chunk_length=args.batch_size, seed=args.seed)
     print(f"... training the RNN-RBM ({args.hidden} hidden, {args.recurrent} recurrent, CD-{args.k}) on "
-          f"{len(train)} sequences ({sum(len(s) for s in train)} frames, chunks of {args.batch_size}): "
-          f"lr {args.learning_rate}, {args.epochs} epochs; Ctrl+C stops and still generates", flush=True)
+          f"{len(train)} sequences ({sum(len(s) for s in train)} frames, chunks of {recipe.chunk_length}), recipe "
+          f"{recipe.name}: lr {recipe.learning_rate}, momentum {recipe.momentum}, up to {recipe.epochs} epochs"
+          f"{', early stopping on validation' if recipe.patience and valid else ''}; Ctrl+C stops and still "
+          f"generates", flush=True)
     log = CostLog("Epoch {epoch} cost {cost:.4f} (pseudo log-likelihood per frame)", monitor="pseudo_log_likelihood")
     stop = StopOnInterrupt("Interrupted by user: stopping training, generating with the weights so far.")
-    start = time.perf_counter()
-    model.fit(dataset, epochs=args.epochs, verbose=args.verbose, callbacks=[log, stop])
-    seconds, interrupted = time.perf_counter() - start, stop.interrupted
+    training = train_rnn_rbm(model, train, valid, recipe, callbacks=[log, stop], seed=args.seed, verbose=args.verbose)
+    seconds, interrupted = training.pretraining_seconds + training.training_seconds, training.interrupted
+    if training.best_epoch:
+        print(f"... kept epoch {training.best_epoch} of {training.epochs_run} (validation frame accuracy "
+              f"{training.best_valid_frame_accuracy:.2%})", flush=True)
     os.makedirs(args.out, exist_ok=True)
-    written = []
+    written, pieces = [], []
     for i in (1, 2):
         roll = model.generate(args.n_steps, seed=args.seed + i)
+        pieces.append(roll)
         written.append(piano_roll_to_midi(roll, os.path.join(args.out, f"sample{i}.mid"), dt=args.dt))
         written.append(save_piano_roll_png(roll, os.path.join(args.out, f"sample{i}.png"), dt=args.dt))
     path = os.path.join(args.out, "RnnRbm.keras")
     model.save(path)
     model.export(os.path.join(args.out, "saved_model"), verbose=False)
-    result = {"costs": log.costs, "seconds": seconds, "interrupted": interrupted, "files": written, "keras_model": path}
+    result = {"costs": log.costs, "seconds": seconds, "interrupted": interrupted, "files": written, "keras_model": path,
+              "training": training.record()}
+    # Music that sounds like its corpus: the generated pieces' statistics beside the training data's.
+    result["statistics"] = {"generated": piece_statistics(pieces), "training_data": piece_statistics(train)}
+    print("           notes/frame  silent  range     repeated frames")
+    for name, st in result["statistics"].items():
+        print(f"{name:>13}  {st['notes_per_frame']:5.2f}    {st['silent_frames']:6.1%}  {st['lowest']}-{st['highest']}"
+              f"  {st['repeated_frames']:6.1%}")
     if args.evaluate and test:
         # The decision threshold on p(v_t | v_<t) is chosen on the validation split, never on test.
-        valid = data.get("valid") if isinstance(data, dict) else None
+        evaluation_start = time.perf_counter()
         threshold = 0.5
         if valid:
             probabilities = model.frame_probabilities(valid, seed=args.seed)
@@ -75,15 +102,19 @@ def main(argv=None):
                   f"{valid_accuracy:.2%})", flush=True)
         print(f"... evaluating on {len(test)} test sequences", flush=True)
         result["test_frame_accuracy"] = model.frame_accuracy(test, seed=args.seed, threshold=threshold)
-        result["test_log_likelihood_per_frame"] = model.log_likelihood(test, n_runs=args.ais_runs,
-                                                                       n_betas=args.ais_betas, seed=args.seed)
+        per_frame = model.frame_log_likelihoods(test, n_runs=args.ais_runs, n_betas=args.ais_betas, seed=args.seed)
+        result["test_log_likelihood_per_frame"] = float(per_frame.mean())
+        # Its uncertainty from the finite test set: the standard error of the mean over frames.
+        result["test_log_likelihood_standard_error"] = float(per_frame.std(ddof=1) / np.sqrt(len(per_frame)))
         # A number needs its baseline: the trivial predictors on the same test frames.
         baselines = baseline_accuracies(train, test)
         result.update({f"test_frame_accuracy_{k}": v for k, v in baselines.items()})
         print(f"test frame-level accuracy {result['test_frame_accuracy']:.2%} at threshold {threshold} (repeat the "
               f"previous frame {baselines['repeat_previous_frame']:.2%}, the most frequent notes "
               f"{baselines['frequent_notes']:.2%}); AIS log-likelihood per frame "
-              f"{result['test_log_likelihood_per_frame']:.2f} nats", flush=True)
+              f"{result['test_log_likelihood_per_frame']:.2f} +- {result['test_log_likelihood_standard_error']:.2f} "
+              f"nats ({args.ais_runs} runs, {args.ais_betas} temperatures); evaluation took "
+              f"{time.perf_counter() - evaluation_start:.0f} s", flush=True)
     write_result(args.out, result)
     print(f"Training took {seconds:.1f} s; wrote {', '.join(os.path.basename(w) for w in written)}, {path}", flush=True)
     return result

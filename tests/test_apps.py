@@ -462,3 +462,33 @@ def test_rnnrbm_evaluate_reports_the_baselines_and_a_threshold_chosen_on_validat
     result = json.load(open(out / "result.json"))
     assert 0 < result["threshold"] < 1 and "test_frame_accuracy_repeat_previous_frame" in result
     assert f"repeat the previous frame {result['test_frame_accuracy_repeat_previous_frame']:.2%}" in stdout
+
+
+def test_rnnrbm_paper_recipe_on_a_paper_format_pickle_end_to_end(tmp_path):
+    """One command: pretraining, early stopping on validation, generation with its statistics, evaluation."""
+    import pickle
+
+    from keras_dlt.datasets import load_piano_rolls
+
+    jsb = load_piano_rolls()
+    notes = {split: [[[int(n) + 21 for n in np.nonzero(frame)[0]] for frame in roll[:40]] for roll in jsb[split][:k]]
+             for split, k in (("train", 6), ("valid", 3), ("test", 3))}
+    corpus = tmp_path / "tiny.pickle"
+    corpus.write_bytes(pickle.dumps(notes))
+    out = tmp_path / "paper"
+    stdout = run_app("rnnrbm.py", "--data", str(corpus), "--recipe", "paper", "--epochs", "4", "--patience", "2",
+                     "--hidden", "10", "--recurrent", "8", "--n-steps", "10", "--evaluate", "--ais-runs", "5",
+                     "--ais-betas", "20", "--out", str(out), "--verbose", "0")
+    assert "recipe paper" in stdout and "pretraining the RBM" in stdout and "kept epoch" in stdout
+    result = json.load(open(out / "result.json"))
+    training = result["training"]
+    assert training["recipe"]["name"] == "paper" and training["recipe"]["epochs"] == 4
+    assert len(training["history"]["val_frame_accuracy"]) == training["epochs_run"] <= 4
+    assert 1 <= training["best_epoch"] <= training["epochs_run"]
+    generated, data = result["statistics"]["generated"], result["statistics"]["training_data"]
+    assert generated["frames"] == 20 and data["frames"] == 6 * 40
+    assert "notes/frame" in stdout and "training_data" in stdout
+    assert result["test_log_likelihood_standard_error"] > 0
+    bad = subprocess.run([sys.executable, os.path.join(ROOT, "apps", "rnnrbm.py"), "--recipe", "fast"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr and "'fast'" in bad.stderr

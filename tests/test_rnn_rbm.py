@@ -200,3 +200,75 @@ def test_the_decision_threshold_is_chosen_on_the_frames_it_is_given():
     other = np.where(target > 0, 0.2, 0.1)
     assert choose_threshold(other, target)[0] < 0.2
     assert choose_threshold([probabilities[:20], probabilities[20:]], [target[:20], target[20:]]) == (threshold, 1.0)
+
+
+def exact_marginals(w, bv, bh):
+    """p(v_i = 1) of a small binary RBM, by enumerating its hidden states."""
+    w, bv, bh = (np.asarray(x, "float64") for x in (w, bv, bh))
+    n = w.shape[1]
+    h = ((np.arange(2 ** n)[:, None] >> np.arange(n)) & 1).astype("float64")
+    log_p_h = h @ bh + np.logaddexp(0.0, h @ w.T + bv).sum(1)
+    p_h = np.exp(log_p_h - np.logaddexp.reduce(log_p_h))
+    return p_h @ (1 / (1 + np.exp(-(h @ w.T + bv))))
+
+
+def test_batched_evaluation_equals_each_sequence_alone(jsb):
+    """The RNN over padded sequences of different lengths gives each frame the biases of its own sequence."""
+    model = tiny_model()
+    seqs = [jsb["test"][0][:9], jsb["test"][1][:4], jsb["test"][2][:13]]
+    frames = model.frame_conditionals(seqs)
+    assert frames["bv"].shape == (26, 88) and list(frames["lengths"]) == [9, 4, 13]
+    at = 0
+    for s in seqs:
+        bv_t, bh_t, _ = model.recurrence(s)
+        np.testing.assert_allclose(frames["bv"][at:at + len(s)], bv_t, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(frames["bh"][at:at + len(s)], bh_t, rtol=1e-5, atol=1e-5)
+        np.testing.assert_array_equal(frames["previous"][at + 1:at + len(s)], s[:-1])
+        assert not frames["previous"][at].any()
+        at += len(s)
+
+
+def test_frame_probabilities_estimate_the_exact_conditional_marginals(jsb):
+    model = tiny_model(scale=0.3)
+    model.generate_k = 50
+    model.eval_block_frames = 7  # several blocks, the last one padded
+    seqs = [jsb["test"][0][:6], jsb["test"][3][:5]]
+    frames = model.frame_conditionals(seqs)
+    exact = np.stack([exact_marginals(model.W.numpy(), frames["bv"][t], frames["bh"][t]) for t in range(11)])
+    for start in RnnRbm.PREDICTION_STARTS:
+        p = np.concatenate(model.frame_probabilities(seqs, n_samples=400, seed=3, start=start))
+        np.testing.assert_allclose(p, exact, atol=0.03)
+    a = model.frame_probabilities(seqs, n_samples=5, seed=4)
+    b = model.frame_probabilities(seqs, n_samples=5, seed=4)
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+    with pytest.raises(ValueError, match="start must be one of"):
+        model.frame_probabilities(seqs, start="random")
+
+
+def test_batched_log_likelihood_over_sequences_and_blocks_matches_exact(jsb):
+    model = tiny_model()
+    model.eval_block_chains = 300  # 3 frames of 100 runs per block: several blocks, the last padded
+    seqs = [jsb["test"][0][:5], jsb["test"][1][:3]]
+    frames = model.frame_conditionals(seqs)
+    exact = np.array([rbm_log_partition_exact(model.W.numpy(), frames["bv"][t], frames["bh"][t]).log_z
+                      for t in range(8)])
+    per_frame = model.frame_log_likelihoods(seqs, n_runs=100, n_betas=500, seed=1)
+    free = -np.concatenate([np.asarray(model.free_energies(s), "float64") for s in seqs])
+    np.testing.assert_allclose(per_frame, free - exact, atol=0.1)
+
+
+def test_piece_statistics_on_hand_made_rolls():
+    from keras_dlt.models.boltzmann.frame_metrics import piece_statistics
+
+    a = np.zeros((4, 88))
+    a[0:3, 39] = 1          # middle C (MIDI 60) for three frames, then silence
+    a[1, 43] = 1            # E above it in frame 1
+    stats = piece_statistics([a, np.zeros((2, 88))])
+    assert stats["frames"] == 6
+    assert stats["notes_per_frame"] == pytest.approx(4 / 6)
+    assert stats["silent_frames"] == pytest.approx(3 / 6)
+    assert (stats["lowest"], stats["highest"]) == (60, 64)
+    # Repeats within pieces only: a (0->1 no, 1->2 no, 2->3 no), b (silence -> silence: yes).
+    assert stats["repeated_frames"] == pytest.approx(1 / 4)
+    assert piece_statistics(np.zeros((3, 88)))["lowest"] is None

@@ -7,12 +7,15 @@ training data alone:
 - `repeat_previous_frame`: frame t is predicted to be frame t-1 (silence for the first frame);
 - `frequent_notes`: every frame is predicted to hold the k notes most often sounding in the training frames,
   k = the training frames' mean number of notes, rounded.
+
+`piece_statistics` describes pieces (generated or real) so that samples can be put beside their corpus.
 """
 
 import numpy as np
 
 __all__ = ["frame_accuracy_score", "repeat_previous_frame", "frequent_notes", "baseline_accuracies",
-           "choose_threshold", "THRESHOLDS"]
+           "choose_threshold", "THRESHOLDS",
+           "piece_statistics"]
 
 #: The decision thresholds `choose_threshold` tries on the validation split.
 THRESHOLDS = tuple(np.round(np.arange(0.05, 0.951, 0.05), 2))
@@ -66,3 +69,33 @@ def choose_threshold(probabilities, targets, thresholds=THRESHOLDS):
     scored = [(frame_accuracy_score(p > th, t), -abs(th - 0.5), th) for th in thresholds]
     accuracy, _, threshold = max(scored)
     return float(threshold), accuracy
+
+
+def piece_statistics(sequences, lowest_note=21):
+    """What a corpus or a set of generated pieces sounds like, in numbers comparable between the two.
+
+    Args:
+        sequences: piano-rolls [T, n_notes] (a list, or one array [T, n_notes] or [n, T, n_notes]).
+        lowest_note: MIDI note of column 0 (21, the piano's A0, for the 88-key rolls).
+
+    Returns:
+        dict: `notes_per_frame` (mean notes sounding per frame), `silent_frames` (fraction with none),
+        `lowest` / `highest` (MIDI notes of the 1st and 99th percentile of the sounding notes, robust to a stray
+        note; None if nothing sounds), `repeated_frames` (fraction of frames equal to the one before, within
+        each piece), `frames` (their number).
+    """
+    if isinstance(sequences, np.ndarray):
+        sequences = [sequences] if sequences.ndim == 2 else list(sequences)
+    rolls = [np.asarray(s) > 0.5 for s in sequences]
+    if not rolls or any(r.ndim != 2 for r in rolls):
+        raise ValueError("piece_statistics: need piano-rolls [T, n_notes].")
+    frames = np.concatenate(rolls)
+    counts = frames.sum(axis=0)
+    notes = np.repeat(np.arange(frames.shape[1]), counts)
+    repeats = sum(int(np.all(r[1:] == r[:-1], axis=1).sum()) for r in rolls)
+    pairs = sum(max(len(r) - 1, 0) for r in rolls)
+    return {"frames": int(len(frames)), "notes_per_frame": float(frames.sum(axis=1).mean()),
+            "silent_frames": float(np.mean(~frames.any(axis=1))),
+            "lowest": int(lowest_note + np.percentile(notes, 1, method="nearest")) if len(notes) else None,
+            "highest": int(lowest_note + np.percentile(notes, 99, method="nearest")) if len(notes) else None,
+            "repeated_frames": float(repeats / pairs) if pairs else 0.0}

@@ -1,0 +1,195 @@
+"""Training the RNN-RBM: the tutorial's recipe, or the paper's (RBM pretraining, Nesterov momentum, clipping,
+early stopping on the validation split).
+
+Recipes (`RECIPES`):
+
+- "tutorial": rnnrbm.py as published: weights N(0, 0.01), plain SGD at 0.001, 200 epochs over chunks of 100
+  frames, CD-15, no validation.
+- "paper": what Boulanger-Lewandowski, Bengio & Vincent (ICML 2012, sec. 6) and Bengio, Boulanger-Lewandowski
+  & Pascanu (2013, "Advances in optimizing recurrent networks") add to it and this package can do without a
+  second-order optimiser: W, bv, bh initialised from an RBM trained with CD on all training frames (the RNN
+  then starts from a model of single frames, instead of from noise); SGD with Nesterov momentum and the
+  gradient's norm clipped (the 2013 paper's remedies for the RNN's exploding gradients); the epoch with the
+  best validation frame accuracy kept (early stopping). The papers' own RNN pretraining with Hessian-free
+  optimisation is not reproduced; the RNN starts as the tutorial's.
+
+The paper recipe's numbers (learning rate 0.003 with momentum 0.9, clipping at norm 10, RBM pretraining at 0.1
+for 10 epochs of CD-1, patience 10) are ours, not the papers': chosen in short pilots on the JSB chorales'
+training and validation splits (bench/README.md), where the gradient's norm is about 5-30 and lr 0.003 beat 0.001.
+"""
+
+import dataclasses
+import time
+
+import keras
+import numpy as np
+
+from keras_dlt.models.boltzmann.frame_metrics import choose_threshold, frame_accuracy_score
+
+__all__ = ["RnnRbmRecipe", "RECIPES", "RnnRbmResult", "ValidationFrameAccuracy", "pretrain_frame_rbm",
+           "train_rnn_rbm"]
+
+
+@dataclasses.dataclass(frozen=True)
+class RnnRbmRecipe:
+    """How an RNN-RBM is trained (see the module docstring for the two named recipes)."""
+
+    name: str = "tutorial"
+    learning_rate: float = 0.001
+    epochs: int = 200
+    momentum: float = 0.0
+    nesterov: bool = False
+    clipnorm: float = None           # clip each update's gradient to this global norm
+    rbm_epochs: int = 0              # RBM pretraining on all frames (0: none)
+    rbm_learning_rate: float = 0.01
+    rbm_k: int = 1                   # CD-k of the pretraining
+    patience: int = None             # stop after this many epochs without a better validation accuracy
+    validate_every: int = 1          # epochs between validation measures
+    chunk_length: int = 100
+
+    def __post_init__(self):
+        for name in ("learning_rate", "rbm_learning_rate"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"RnnRbmRecipe: {name} must be > 0. Received: {getattr(self, name)}")
+        for name in ("epochs", "rbm_k", "validate_every", "chunk_length"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"RnnRbmRecipe: {name} must be an int >= 1. Received: {value}")
+        if not 0 <= self.momentum < 1:
+            raise ValueError(f"RnnRbmRecipe: momentum must be in [0, 1). Received: {self.momentum}")
+        if self.clipnorm is not None and not self.clipnorm > 0:
+            raise ValueError(f"RnnRbmRecipe: clipnorm must be > 0 or None. Received: {self.clipnorm}")
+        if self.patience is not None and self.patience < 1:
+            raise ValueError(f"RnnRbmRecipe: patience must be >= 1 or None. Received: {self.patience}")
+
+    def optimizer(self):
+        return keras.optimizers.SGD(self.learning_rate, momentum=self.momentum, nesterov=self.nesterov,
+                                    global_clipnorm=self.clipnorm)
+
+
+RECIPES = {
+    "tutorial": RnnRbmRecipe(),
+    "paper": RnnRbmRecipe(name="paper", learning_rate=0.003, epochs=200, momentum=0.9, nesterov=True,
+                          clipnorm=10.0, rbm_epochs=10, rbm_learning_rate=0.1, rbm_k=1, patience=10,
+                          validate_every=1),
+}
+
+
+class ValidationFrameAccuracy(keras.callbacks.Callback):
+    """Puts the validation split's next-frame accuracy into the epoch's logs (`val_frame_accuracy`, with the
+    threshold that reached it, `val_threshold`), so History, CSVLogger and `EarlyStopping` see it.
+
+    The decision threshold is chosen on these frames (they are the validation split); predictions use
+    `n_samples` chains per frame (`RnnRbm.frame_probabilities`) with a fixed seed, so epochs compare on equal
+    terms. At most `max_frames` frames are used (whole sequences, in order) to bound its time.
+    """
+
+    def __init__(self, sequences, every=1, n_samples=2, max_frames=20000, seed=0):
+        super().__init__()
+        kept, total = [], 0
+        for s in sequences:
+            if kept and total + len(s) > max_frames:
+                break
+            kept.append(s)
+            total += len(s)
+        self.sequences, self.every, self.n_samples, self.seed = kept, every, n_samples, seed
+        self.seconds = 0.0
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None or (epoch + 1) % self.every:
+            return
+        start = time.perf_counter()
+        probabilities = self.model.frame_probabilities(self.sequences, n_samples=self.n_samples, seed=self.seed)
+        logs["val_threshold"], logs["val_frame_accuracy"] = choose_threshold(probabilities, self.sequences)
+        self.seconds += time.perf_counter() - start
+
+
+def pretrain_frame_rbm(model, sequences, epochs=10, learning_rate=0.01, k=1, batch_size=100, seed=None,
+                       verbose=0):
+    """Trains an RBM with CD-k on all frames of `sequences` (order ignored) and copies its W, bv, bh into the
+    RNN-RBM `model` (Boulanger-Lewandowski et al. 2012, sec. 6: the RBM part initialised from an RBM of frames).
+
+    Returns:
+        the pretraining's History.
+    """
+    from keras_dlt.models import RBM
+
+    frames = np.concatenate([np.asarray(s, "float32") for s in sequences])
+    rbm = RBM(n_hidden=model.n_hidden, k=k, persistent=False, seed=seed)
+    rbm.compile(optimizer=keras.optimizers.SGD(learning_rate))
+    history = rbm.fit(frames, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=verbose)
+    model.W.assign(rbm.rbm.kernel)
+    model.bv.assign(rbm.rbm.visible_bias)
+    model.bh.assign(rbm.rbm.hidden_bias)
+    return history
+
+
+@dataclasses.dataclass
+class RnnRbmResult:
+    """What `train_rnn_rbm` did: the recipe, per-epoch logs, the epoch kept, and seconds spent."""
+
+    recipe: RnnRbmRecipe
+    history: dict
+    epochs_run: int
+    best_epoch: int = None               # 1-based, when validated
+    best_valid_frame_accuracy: float = None
+    pretraining_seconds: float = 0.0
+    training_seconds: float = 0.0
+    validation_seconds: float = 0.0
+    interrupted: bool = False
+
+    def record(self):
+        """A JSON-ready dict (for `write_result`)."""
+        out = dataclasses.asdict(self)
+        out["recipe"] = dataclasses.asdict(self.recipe)
+        return out
+
+
+def train_rnn_rbm(model, train, valid=None, recipe="tutorial", callbacks=(), seed=None, verbose=1):
+    """Trains `model` (an `RnnRbm`, compiled here) on `train` sequences with a recipe (a name or an
+    `RnnRbmRecipe`). With `recipe.patience` and `valid`, the epoch with the best validation frame accuracy
+    is kept (Keras' `EarlyStopping(restore_best_weights=True)`). `callbacks` run after the validation measure.
+
+    Returns:
+        `RnnRbmResult`.
+    """
+    from keras_dlt.training.interrupt import StopOnInterrupt
+
+    if isinstance(recipe, str):
+        if recipe not in RECIPES:
+            raise ValueError(f"train_rnn_rbm: unknown recipe {recipe!r}; choose one of {sorted(RECIPES)}.")
+        recipe = RECIPES[recipe]
+    result = RnnRbmResult(recipe=recipe, history={}, epochs_run=0)
+    if recipe.rbm_epochs:
+        start = time.perf_counter()
+        if verbose:
+            print(f"... pretraining the RBM on all {sum(len(s) for s in train)} training frames "
+                  f"(CD-{recipe.rbm_k}, lr {recipe.rbm_learning_rate}, {recipe.rbm_epochs} epochs)", flush=True)
+        pretrain_frame_rbm(model, train, recipe.rbm_epochs, recipe.rbm_learning_rate, recipe.rbm_k, seed=seed,
+                           verbose=verbose)
+        result.pretraining_seconds = time.perf_counter() - start
+    model.compile(optimizer=recipe.optimizer())
+    extra = []
+    validation = None
+    if valid and recipe.patience:
+        validation = ValidationFrameAccuracy(valid, every=recipe.validate_every, seed=0 if seed is None else seed)
+        extra = [validation, keras.callbacks.EarlyStopping(
+            monitor="val_frame_accuracy", mode="max", patience=recipe.patience, restore_best_weights=True,
+            verbose=int(bool(verbose)))]
+    callbacks = list(callbacks)
+    stop = next((c for c in callbacks if isinstance(c, StopOnInterrupt)), None)
+    start = time.perf_counter()
+    history = model.fit(model.training_dataset(train, chunk_length=recipe.chunk_length, seed=seed),
+                        epochs=recipe.epochs, verbose=verbose, callbacks=extra + callbacks)
+    result.training_seconds = time.perf_counter() - start
+    result.history = {k: [float(x) for x in v] for k, v in history.history.items()}
+    result.epochs_run = len(history.epoch)
+    result.interrupted = bool(stop and stop.interrupted)
+    if validation is not None and "val_frame_accuracy" in result.history:
+        accuracies = result.history["val_frame_accuracy"]
+        best = int(np.argmax(accuracies))
+        result.best_epoch = (best + 1) * recipe.validate_every
+        result.best_valid_frame_accuracy = accuracies[best]
+        result.validation_seconds = validation.seconds
+        result.training_seconds -= validation.seconds
+    return result
