@@ -60,9 +60,11 @@ def main(argv=None):
     recipe = dataclasses.replace(RECIPES[args.recipe], **changes)
     valid = data.get("valid") if isinstance(data, dict) else None
     model = RnnRbm(args.hidden, args.recurrent, n_visible=train[0].shape[1], k=args.k, seed=args.seed)
+    pretraining = (f"the RBM pretrained on all frames first (CD-{recipe.rbm_k}, lr {recipe.rbm_learning_rate}, "
+                   f"{recipe.rbm_epochs} epochs), " if recipe.rbm_epochs else "")
     print(f"... training the RNN-RBM ({args.hidden} hidden, {args.recurrent} recurrent, CD-{args.k}) on "
           f"{len(train)} sequences ({sum(len(s) for s in train)} frames, chunks of {recipe.chunk_length}), recipe "
-          f"{recipe.name}: lr {recipe.learning_rate}, momentum {recipe.momentum}, up to {recipe.epochs} epochs"
+          f"{recipe.name}: {pretraining}lr {recipe.learning_rate}, momentum {recipe.momentum}, up to {recipe.epochs} epochs"
           f"{', early stopping on validation' if recipe.patience and valid else ''}; Ctrl+C stops and still "
           f"generates", flush=True)
     log = CostLog("Epoch {epoch} cost {cost:.4f} (pseudo log-likelihood per frame)", monitor="pseudo_log_likelihood")
