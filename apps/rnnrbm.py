@@ -67,7 +67,8 @@ def main(argv=None):
           f"{recipe.name}: {pretraining}lr {recipe.learning_rate}, momentum {recipe.momentum}, up to {recipe.epochs} epochs"
           f"{', early stopping on validation' if recipe.patience and valid else ''}; Ctrl+C stops and still "
           f"generates", flush=True)
-    log = CostLog("Epoch {epoch} cost {cost:.4f} (pseudo log-likelihood per frame)", monitor="pseudo_log_likelihood")
+    log = CostLog("Epoch {epoch} cost {cost:.4f} (pseudo log-likelihood per frame)", monitor="pseudo_log_likelihood",
+                  extra_template=", validation frame accuracy {val_frame_accuracy:.2%} (threshold {val_threshold})")
     stop = StopOnInterrupt("Interrupted by user: stopping training, generating with the weights so far.")
     training = train_rnn_rbm(model, train, valid, recipe, callbacks=[log, stop], seed=args.seed, verbose=args.verbose)
     seconds, interrupted = training.pretraining_seconds + training.training_seconds, training.interrupted

@@ -488,6 +488,7 @@ def test_rnnrbm_paper_recipe_on_a_paper_format_pickle_end_to_end(tmp_path):
     generated, data = result["statistics"]["generated"], result["statistics"]["training_data"]
     assert generated["frames"] == 20 and data["frames"] == sum(len(s) for s in notes["train"])
     assert "notes/frame" in stdout and "training_data" in stdout
+    assert f"validation frame accuracy {training['history']['val_frame_accuracy'][0]:.2%}" in stdout
     assert result["test_log_likelihood_standard_error"] > 0
     bad = subprocess.run([sys.executable, os.path.join(ROOT, "apps", "rnnrbm.py"), "--recipe", "fast"],
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
