@@ -3,18 +3,26 @@
 Public names: `keras_dlt.datasets.load_mnist`, `keras_dlt.models.*`,
 `keras_dlt.layers.ConvPool`, `keras_dlt.callbacks.*`,
 `keras_dlt.plotting.tile_raster_images`.
+
+Importing the package changes nothing in your process (no environment
+variables, no logging settings) and loads its subpackages, and with them
+TensorFlow, on first use (`keras_dlt.models`, ...).
 """
 
-import os
-import sys
+import importlib
 
-# TensorFlow's C++ start-up chatter (CUDA probing on CPU machines) buries the
-# tutorial's output; keep errors only unless the user chose otherwise.
-if "tensorflow" not in sys.modules:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from keras_dlt._version import __version__
 
-from keras_dlt import callbacks, core, datasets, initializers, layers, metrics, models, plotting, training  # noqa: E402
+_SUBPACKAGES = ("callbacks", "core", "datasets", "initializers", "layers", "metrics", "models", "plotting", "training")
 
-__version__ = "0.1.0"
+__all__ = [*_SUBPACKAGES, "__version__"]
 
-__all__ = ["callbacks", "core", "datasets", "initializers", "layers", "metrics", "models", "plotting", "training", "__version__"]
+
+def __getattr__(name):
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"keras_dlt.{name}")
+    raise AttributeError(f"module 'keras_dlt' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -5,7 +5,7 @@ import os
 import numpy as np
 import pytest
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # older TF; 2.21 logs through absl before it reads this
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the repository
 SHARED_DATA = os.environ.get("KERAS_DLT_SHARED_DATA", os.path.join(ROOT, "..", "shared", "data"))
