@@ -38,7 +38,7 @@ def main(argv=None):
                    help="training recipe; --epochs, --learning-rate and --batch-size default to its values "
                         "(tutorial: 200 epochs, lr 0.001, chunks of 100)")
     p.add_argument("--patience", type=flags.positive_int, default=None,
-                   help="epochs without a better validation frame accuracy before stopping (the paper recipe: 10)")
+                   help="epochs without a better validation frame accuracy before stopping (the paper recipe: 20)")
     p.add_argument("--hidden", type=flags.positive_int, default=150, help="RBM hidden units")
     p.add_argument("--recurrent", type=flags.positive_int, default=100, help="RNN hidden units")
     p.add_argument("--k", type=flags.positive_int, default=15, help="Gibbs steps of CD-k")

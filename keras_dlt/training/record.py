@@ -13,9 +13,14 @@ def as_dict(result):
 
 
 def write_result(folder, result):
-    """Writes a run's closing numbers as `result.json` in `folder` (a dict or result dataclass; numpy as floats)."""
+    """Writes a run's closing numbers as `result.json` in `folder` (a dict or result dataclass; numpy as floats).
+
+    Written to a temporary file first and then renamed, so a kill mid-write never leaves a truncated file.
+    """
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, "result.json")
-    with open(path, "w") as f:
-        json.dump(as_dict(result), f, indent=2, default=float)
+    text = json.dumps(as_dict(result), indent=2, default=float)
+    with open(path + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(path + ".tmp", path)
     return path
