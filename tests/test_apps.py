@@ -444,6 +444,10 @@ def test_ctrl_c_in_the_dA_and_rbm_apps_stops_cleanly_and_still_writes(tmp_path, 
     assert os.path.exists(out / "result.json")
 
 
+def result_of(out):
+    return json.load(open(out / "result.json"))
+
+
 def test_rnnrbm_evaluate_reports_the_baselines_and_a_threshold_chosen_on_validation(tmp_path):
     import pickle
 
@@ -458,7 +462,8 @@ def test_rnnrbm_evaluate_reports_the_baselines_and_a_threshold_chosen_on_validat
     stdout = run_app("rnnrbm.py", "--data", str(corpus), "--epochs", "2", "--hidden", "10", "--recurrent", "8",
                      "--n-steps", "10", "--evaluate", "--ais-runs", "5", "--ais-betas", "20", "--out", str(out),
                      "--verbose", "0")
-    assert "decision threshold" in stdout and "best frame accuracy on 3 validation sequences" in stdout
+    assert "the threshold chosen on 3 validation sequences" in stdout
+    assert f"at threshold {result_of(out)['threshold']}, validation {result_of(out)['valid_frame_accuracy']:.2%}" in stdout
     result = json.load(open(out / "result.json"))
     assert 0 < result["threshold"] < 1 and "test_frame_accuracy_repeat_previous_frame" in result
     assert f"repeat the previous frame {result['test_frame_accuracy_repeat_previous_frame']:.2%}" in stdout

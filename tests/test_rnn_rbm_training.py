@@ -82,3 +82,16 @@ def test_the_tutorial_recipe_trains_without_validation(jsb):
                            seed=0, verbose=0)
     assert result.epochs_run == 2 and result.best_epoch is None and "val_frame_accuracy" not in result.history
     assert isinstance(model.optimizer, keras.optimizers.SGD) and model.optimizer.momentum == 0
+
+
+def test_the_rnn_initialisation_option():
+    from keras_dlt.training.music import initialise_rnn
+
+    model = RnnRbm(n_hidden=12, n_hidden_recurrent=6, seed=0)
+    assert model.Wvu.numpy().std() < 0.02  # the tutorial's N(0, 0.01)
+    initialise_rnn(model, seed=1)
+    assert model.Wvu.numpy().std() > 0.05 and model.Wuh.numpy().std() > 0.05
+    wuu = model.Wuu.numpy()
+    np.testing.assert_allclose(wuu @ wuu.T, np.eye(6), atol=1e-5)  # orthogonal
+    with pytest.raises(ValueError, match="rnn_init"):
+        RnnRbmRecipe(rnn_init="he")

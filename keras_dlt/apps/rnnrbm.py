@@ -14,19 +14,17 @@ Ctrl+C stops training cleanly; the pieces are still generated.
 
 import dataclasses
 import os
-import time
 
 import keras
-import numpy as np
 
 from keras_dlt import flags
 from keras_dlt.datasets import load_piano_rolls
 from keras_dlt.midi import piano_roll_to_midi
 from keras_dlt.models import RnnRbm
-from keras_dlt.models.boltzmann.frame_metrics import baseline_accuracies, choose_threshold, piece_statistics
+from keras_dlt.models.boltzmann.frame_metrics import piece_statistics
 from keras_dlt.plotting import save_piano_roll_png
 from keras_dlt.training import CostLog, StopOnInterrupt, write_result
-from keras_dlt.training.music import RECIPES, train_rnn_rbm
+from keras_dlt.training.music import RECIPES, closing_scores, evaluate_rnn_rbm, train_rnn_rbm
 
 def main(argv=None):
     p = flags.parser(
@@ -39,14 +37,17 @@ def main(argv=None):
                         "(tutorial: 200 epochs, lr 0.001, chunks of 100)")
     p.add_argument("--patience", type=flags.positive_int, default=None,
                    help="epochs without a better validation frame accuracy before stopping (the paper recipe: 20)")
+    p.add_argument("--rnn-init", choices=("tutorial", "glorot"), default=None,
+                   help="the RNN's initial weights (default: the recipe's)")
     p.add_argument("--hidden", type=flags.positive_int, default=150, help="RBM hidden units")
     p.add_argument("--recurrent", type=flags.positive_int, default=100, help="RNN hidden units")
     p.add_argument("--k", type=flags.positive_int, default=15, help="Gibbs steps of CD-k")
     p.add_argument("--dt", type=flags.positive_float, default=0.3, help="seconds per frame (reading and writing MIDI)")
     p.add_argument("--n-steps", type=flags.positive_int, default=200, help="frames per generated piece")
     p.add_argument("--evaluate", action="store_true", help="test-split frame accuracy and AIS log-likelihood")
-    p.add_argument("--ais-runs", type=flags.positive_int, default=100, help="AIS runs per frame (--evaluate)")
-    p.add_argument("--ais-betas", type=flags.positive_int, default=1000, help="AIS temperatures (--evaluate)")
+    p.add_argument("--ais-runs", type=flags.positive_int, default=10,
+                   help="AIS runs per frame (--evaluate; bench/README.md shows how the estimate moves with more)")
+    p.add_argument("--ais-betas", type=flags.positive_int, default=200, help="AIS temperatures (--evaluate)")
     args = p.parse_args(argv)
 
     keras.utils.set_random_seed(args.seed)
@@ -56,7 +57,8 @@ def main(argv=None):
     if not train:
         raise ValueError(f"rnnrbm: no training sequences in {args.data or 'the bundled JSB chorales'}")
     changes = {k: v for k, v in (("epochs", args.epochs), ("learning_rate", args.learning_rate),
-                                  ("chunk_length", args.batch_size), ("patience", args.patience)) if v is not None}
+                                  ("chunk_length", args.batch_size), ("patience", args.patience),
+                                  ("rnn_init", args.rnn_init)) if v is not None}
     recipe = dataclasses.replace(RECIPES[args.recipe], **changes)
     valid = data.get("valid") if isinstance(data, dict) else None
     model = RnnRbm(args.hidden, args.recurrent, n_visible=train[0].shape[1], k=args.k, seed=args.seed)
@@ -94,30 +96,13 @@ def main(argv=None):
         print(f"{name:>13}  {st['notes_per_frame']:5.2f}    {st['silent_frames']:6.1%}  {st['lowest']}-{st['highest']}"
               f"  {st['repeated_frames']:6.1%}")
     if args.evaluate and test:
-        # The decision threshold on p(v_t | v_<t) is chosen on the validation split, never on test.
-        evaluation_start = time.perf_counter()
-        threshold = 0.5
-        if valid:
-            probabilities = model.frame_probabilities(valid, seed=args.seed)
-            threshold, valid_accuracy = choose_threshold(probabilities, valid)
-            result.update({"threshold": threshold, "valid_frame_accuracy": valid_accuracy})
-            print(f"... decision threshold {threshold} (best frame accuracy on {len(valid)} validation sequences: "
-                  f"{valid_accuracy:.2%})", flush=True)
-        print(f"... evaluating on {len(test)} test sequences", flush=True)
-        result["test_frame_accuracy"] = model.frame_accuracy(test, seed=args.seed, threshold=threshold)
-        per_frame = model.frame_log_likelihoods(test, n_runs=args.ais_runs, n_betas=args.ais_betas, seed=args.seed)
-        result["test_log_likelihood_per_frame"] = float(per_frame.mean())
-        # Its uncertainty from the finite test set: the standard error of the mean over frames.
-        result["test_log_likelihood_standard_error"] = float(per_frame.std(ddof=1) / np.sqrt(len(per_frame)))
-        # A number needs its baseline: the trivial predictors on the same test frames.
-        baselines = baseline_accuracies(train, test)
-        result.update({f"test_frame_accuracy_{k}": v for k, v in baselines.items()})
-        print(f"test frame-level accuracy {result['test_frame_accuracy']:.2%} at threshold {threshold} (repeat the "
-              f"previous frame {baselines['repeat_previous_frame']:.2%}, the most frequent notes "
-              f"{baselines['frequent_notes']:.2%}); AIS log-likelihood per frame "
-              f"{result['test_log_likelihood_per_frame']:.2f} +- {result['test_log_likelihood_standard_error']:.2f} "
-              f"nats ({args.ais_runs} runs, {args.ais_betas} temperatures); evaluation took "
-              f"{time.perf_counter() - evaluation_start:.0f} s", flush=True)
+        # The decision threshold is chosen on the validation split, never on test; the baselines on the same frames.
+        print(f"... evaluating on {len(test)} test sequences (the threshold chosen on "
+              f"{len(valid) if valid else 0} validation sequences)", flush=True)
+        scores = evaluate_rnn_rbm(model, train, valid, test, n_runs=args.ais_runs, n_betas=args.ais_betas,
+                                  seed=args.seed)
+        result.update(scores)
+        print(closing_scores(scores), flush=True)
     write_result(args.out, result)
     print(f"Training took {seconds:.1f} s; wrote {', '.join(os.path.basename(w) for w in written)}, {path}", flush=True)
     return result

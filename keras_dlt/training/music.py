@@ -24,10 +24,10 @@ import time
 import keras
 import numpy as np
 
-from keras_dlt.models.boltzmann.frame_metrics import choose_threshold, frame_accuracy_score
+from keras_dlt.models.boltzmann.frame_metrics import baseline_accuracies, choose_threshold
 
 __all__ = ["RnnRbmRecipe", "RECIPES", "RnnRbmResult", "ValidationFrameAccuracy", "pretrain_frame_rbm",
-           "train_rnn_rbm"]
+           "train_rnn_rbm", "evaluate_rnn_rbm", "closing_scores"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,6 +44,7 @@ class RnnRbmRecipe:
     rbm_learning_rate: float = 0.01
     rbm_k: int = 1                   # CD-k of the pretraining
     patience: int = None             # stop after this many epochs without a better validation accuracy
+    rnn_init: str = "tutorial"       # "tutorial": N(0, 0.01); "glorot": Glorot-uniform inputs/outputs, orthogonal Wuu
     validate_every: int = 1          # epochs between validation measures
     chunk_length: int = 100
 
@@ -59,6 +60,8 @@ class RnnRbmRecipe:
             raise ValueError(f"RnnRbmRecipe: momentum must be in [0, 1). Received: {self.momentum}")
         if self.clipnorm is not None and not self.clipnorm > 0:
             raise ValueError(f"RnnRbmRecipe: clipnorm must be > 0 or None. Received: {self.clipnorm}")
+        if self.rnn_init not in ("tutorial", "glorot"):
+            raise ValueError(f"RnnRbmRecipe: rnn_init must be 'tutorial' or 'glorot'. Received: {self.rnn_init!r}")
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"RnnRbmRecipe: patience must be >= 1 or None. Received: {self.patience}")
 
@@ -124,6 +127,18 @@ def pretrain_frame_rbm(model, sequences, epochs=10, learning_rate=0.01, k=1, bat
     return history
 
 
+def initialise_rnn(model, seed=None):
+    """Re-draws the RNN's weights at the scale of a trained RNN rather than the tutorial's N(0, 0.01): Glorot-uniform
+    Wvu, Wuv, Wuh and an orthogonal Wuu (Saxe et al. 2014). With every RNN weight at 0.01 the RNN's gradients are
+    products of tiny weights, and the frames' biases start almost independent of the past."""
+    from keras_dlt.core.random import sub_seed
+
+    for i, name in enumerate(("Wvu", "Wuv", "Wuh")):
+        w = getattr(model, name)
+        w.assign(keras.initializers.GlorotUniform(seed=sub_seed(seed, 20 + i))(w.shape))
+    model.Wuu.assign(keras.initializers.Orthogonal(seed=sub_seed(seed, 23))(model.Wuu.shape))
+
+
 @dataclasses.dataclass
 class RnnRbmResult:
     """What `train_rnn_rbm` did: the recipe, per-epoch logs, the epoch kept, and seconds spent."""
@@ -168,6 +183,8 @@ def train_rnn_rbm(model, train, valid=None, recipe="tutorial", callbacks=(), see
         pretrain_frame_rbm(model, train, recipe.rbm_epochs, recipe.rbm_learning_rate, recipe.rbm_k, seed=seed,
                            verbose=verbose)
         result.pretraining_seconds = time.perf_counter() - start
+    if recipe.rnn_init == "glorot":
+        initialise_rnn(model, seed)
     model.compile(optimizer=recipe.optimizer())
     extra = []
     validation = None
@@ -193,3 +210,38 @@ def train_rnn_rbm(model, train, valid=None, recipe="tutorial", callbacks=(), see
         result.validation_seconds = validation.seconds
         result.training_seconds -= validation.seconds
     return result
+
+
+def evaluate_rnn_rbm(model, train, valid, test, n_runs=10, n_betas=200, n_samples=10, seed=None):
+    """The paper's evaluation of a trained RNN-RBM, beside the trivial predictors, as a dict.
+
+    The decision threshold on p(v_t | v_<t) is chosen on `valid` (0.5 without one), never on `test`; the test
+    frame accuracy is measured at it; the log-likelihood per frame is AIS's (`RnnRbm.frame_log_likelihoods`,
+    `n_runs` x `n_betas`) with the standard error of its mean over the test frames; the baselines are those of
+    `frame_metrics.baseline_accuracies` on the same test frames.
+    """
+    start = time.perf_counter()
+    out = {"threshold": 0.5}
+    if valid:
+        out["threshold"], out["valid_frame_accuracy"] = choose_threshold(
+            model.frame_probabilities(valid, n_samples=n_samples, seed=seed), valid)
+    out["test_frame_accuracy"] = model.frame_accuracy(test, n_samples=n_samples, seed=seed, threshold=out["threshold"])
+    out["prediction_seconds"] = time.perf_counter() - start
+    per_frame = model.frame_log_likelihoods(test, n_runs=n_runs, n_betas=n_betas, seed=seed)
+    out["test_log_likelihood_per_frame"] = float(per_frame.mean())
+    out["test_log_likelihood_standard_error"] = float(per_frame.std(ddof=1) / np.sqrt(len(per_frame)))
+    out.update({"ais_runs": int(n_runs), "ais_betas": int(n_betas), "test_frames": int(len(per_frame))})
+    out.update({f"test_frame_accuracy_{k}": v for k, v in baseline_accuracies(train, test).items()})
+    out["evaluation_seconds"] = time.perf_counter() - start
+    return out
+
+
+def closing_scores(scores):
+    """`evaluate_rnn_rbm`'s numbers in one line, the model beside the baselines."""
+    valid = (f", validation {scores['valid_frame_accuracy']:.2%}" if "valid_frame_accuracy" in scores else "")
+    return (f"test frame-level accuracy {scores['test_frame_accuracy']:.2%} at threshold {scores['threshold']}{valid} "
+            f"(repeat the previous frame {scores['test_frame_accuracy_repeat_previous_frame']:.2%}, the most frequent "
+            f"notes {scores['test_frame_accuracy_frequent_notes']:.2%}); AIS log-likelihood per frame "
+            f"{scores['test_log_likelihood_per_frame']:.2f} +- {scores['test_log_likelihood_standard_error']:.2f} nats "
+            f"({scores['ais_runs']} runs, {scores['ais_betas']} temperatures); evaluation took "
+            f"{scores['evaluation_seconds']:.0f} s")
