@@ -31,7 +31,7 @@ TUTORIALS = {
 
 def _usage():
     width = max(map(len, TUTORIALS))
-    lines = [f"usage: keras-dlt TUTORIAL [options]    (keras-dlt TUTORIAL --help for its options)", "",
+    lines = ["usage: keras-dlt TUTORIAL [options]    (keras-dlt TUTORIAL --help for its options)", "",
              "The Deep Learning Tutorials as Keras models. Tutorials:"]
     lines += [f"  {name:<{width}}  {what}" for name, (_, what) in TUTORIALS.items()]
     lines += ["", "  --version  print the version and exit"]

@@ -448,7 +448,8 @@ def result_of(out):
     return json.load(open(out / "result.json"))
 
 
-def test_rnnrbm_evaluate_reports_the_baselines_and_a_threshold_chosen_on_validation(tmp_path):
+def tiny_music_corpus(tmp_path):
+    """A paper-format pickle (MIDI notes per frame) of 6/3/3 JSB chorales cut to 40 frames, and its dict."""
     import pickle
 
     from keras_dlt.datasets import load_piano_rolls
@@ -458,6 +459,11 @@ def test_rnnrbm_evaluate_reports_the_baselines_and_a_threshold_chosen_on_validat
              for split, k in (("train", 6), ("valid", 3), ("test", 3))}
     corpus = tmp_path / "tiny.pickle"
     corpus.write_bytes(pickle.dumps(notes))
+    return corpus, notes
+
+
+def test_rnnrbm_evaluate_reports_the_baselines_and_a_threshold_chosen_on_validation(tmp_path):
+    corpus, notes = tiny_music_corpus(tmp_path)
     out = tmp_path / "eval"
     stdout = run_app("rnnrbm.py", "--data", str(corpus), "--epochs", "2", "--hidden", "10", "--recurrent", "8",
                      "--n-steps", "10", "--evaluate", "--ais-runs", "5", "--ais-betas", "20", "--out", str(out),
@@ -471,15 +477,7 @@ def test_rnnrbm_evaluate_reports_the_baselines_and_a_threshold_chosen_on_validat
 
 def test_rnnrbm_paper_recipe_on_a_paper_format_pickle_end_to_end(tmp_path):
     """One command: pretraining, early stopping on validation, generation with its statistics, evaluation."""
-    import pickle
-
-    from keras_dlt.datasets import load_piano_rolls
-
-    jsb = load_piano_rolls()
-    notes = {split: [[[int(n) + 21 for n in np.nonzero(frame)[0]] for frame in roll[:40]] for roll in jsb[split][:k]]
-             for split, k in (("train", 6), ("valid", 3), ("test", 3))}
-    corpus = tmp_path / "tiny.pickle"
-    corpus.write_bytes(pickle.dumps(notes))
+    corpus, notes = tiny_music_corpus(tmp_path)
     out = tmp_path / "paper"
     stdout = run_app("rnnrbm.py", "--data", str(corpus), "--recipe", "paper", "--epochs", "4", "--patience", "2",
                      "--hidden", "10", "--recurrent", "8", "--n-steps", "10", "--evaluate", "--ais-runs", "5",
