@@ -140,6 +140,26 @@ def test_real_validation_and_test_errors(small):
     assert 0.0 <= cb.best_validation_error < 0.25  # chance is 0.9; two epochs of the tutorial's model reach ~0.1
 
 
+def test_the_patience_callbacks_errors_reach_history_and_csv_logger(small, tmp_path):
+    (x, y), (xv, yv), (xt, yt) = small
+    model = LogisticRegression()
+    model.compile()
+    cb = PatienceEarlyStopping(patience=10_000, validation_data=(xv, yv), test_data=(xt, yt), verbose=0,
+                               validation_frequency=7)
+    csv = tmp_path / "history.csv"
+    history = model.fit(x, y, batch_size=20, epochs=2, verbose=0,
+                        callbacks=[cb, keras.callbacks.CSVLogger(str(csv))])
+    n = len(x) // 20
+    last_per_epoch = [[e for i, e in cb.history if i // n == epoch][-1] for epoch in range(2)]
+    assert history.history["val_error"] == pytest.approx(last_per_epoch)
+    assert history.history["best_val_error"][-1] == pytest.approx(cb.best_validation_error)
+    assert history.history["test_error"][-1] == pytest.approx(cb.test_error)
+    rows = csv.read_text().splitlines()
+    header = rows[0].split(",")
+    assert {"val_error", "best_val_error", "test_error"} <= set(header)
+    assert float(rows[2].split(",")[header.index("val_error")]) == pytest.approx(last_per_epoch[1])
+
+
 class ScriptLogs(keras.callbacks.Callback):
     def __init__(self, values):
         super().__init__()

@@ -81,7 +81,9 @@ class PatienceEarlyStopping(keras.callbacks.Callback):
     epoch end from `logs[monitor]` (`fit(validation_data=...)` gives
     `val_error`). At each new best the weights are kept and, when
     `test_data` is given, the test error is measured. At the end the best
-    weights are restored.
+    weights are restored. Validating here, it puts `val_error` (the epoch's
+    last validation), `best_val_error` and `test_error` (at the best) into
+    each epoch's logs, for History, CSVLogger and TensorBoard.
 
     With `steps_per_execution > 1`, Keras calls back once per execution:
     validation then happens at the first callback at or after each
@@ -183,6 +185,12 @@ class PatienceEarlyStopping(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if self.validation_data is not None:
+            if logs is not None and self.history:
+                # Into the epoch's logs, so History, CSVLogger and TensorBoard see them (callbacks after this one).
+                logs["val_error"] = float(self.history[-1][1])
+                logs["best_val_error"] = float(self.best_validation_error)
+                if self.test_error is not None:
+                    logs["test_error"] = float(self.test_error)
             return
         logs = logs or {}
         if self.monitor not in logs:
