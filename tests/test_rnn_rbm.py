@@ -272,3 +272,13 @@ def test_piece_statistics_on_hand_made_rolls():
     # Repeats within pieces only: a (0->1 no, 1->2 no, 2->3 no), b (silence -> silence: yes).
     assert stats["repeated_frames"] == pytest.approx(1 / 4)
     assert piece_statistics(np.zeros((3, 88)))["lowest"] is None
+
+
+def test_changing_generate_k_after_a_prediction_takes_effect(jsb):
+    model = tiny_model(scale=1.0)
+    seqs = [jsb["test"][0][:8]]
+    model.generate_k = 1
+    one = model.frame_probabilities(seqs, n_samples=3, seed=0)[0]
+    model.generate_k = 30
+    thirty = model.frame_probabilities(seqs, n_samples=3, seed=0)[0]
+    assert not np.allclose(one, thirty)

@@ -308,10 +308,10 @@ class RnnRbm(ExportsEndpoints, TutorialSGD, keras.Model):
         return {"v": np.concatenate(sequences), "previous": previous, "bv": bv, "bh": bh, "lengths": lengths}
 
     @tf.function(reduce_retracing=True)
-    def _predict_block(self, start, bv, bh, n_samples, seed):
+    def _predict_block(self, start, bv, bh, n_samples, seed, k):
         n = tf.shape(bv)[0]
         v0, bv, bh = (tf.repeat(x, n_samples, axis=0) for x in (start, bv, bh))
-        end = self._chain(v0, self.generate_k, bv, bh, seed)
+        end = self._chain(v0, k, bv, bh, seed)  # k a Python int: a new generate_k traces anew
         return tf.reduce_mean(tf.reshape(end["v_mean"], (n, n_samples, self.n_visible)), axis=1)
 
     def _blocks(self, n_frames, block):
@@ -345,7 +345,8 @@ class RnnRbm(ExportsEndpoints, TutorialSGD, keras.Model):
         out = np.zeros_like(frames["v"])
         for b, rows in self._blocks(n, block):
             args = (tf.constant(self._pad_rows(x[rows], block)) for x in (starts, frames["bv"], frames["bh"]))
-            out[rows] = self._predict_block(*args, tf.constant(int(n_samples)), step_seed(seed, b)).numpy()[
+            out[rows] = self._predict_block(*args, tf.constant(int(n_samples)), step_seed(seed, b),
+                                            int(self.generate_k)).numpy()[
                 :rows.stop - rows.start]
         return np.split(out, np.cumsum(frames["lengths"])[:-1])
 
