@@ -7,6 +7,8 @@
 """
 
 import importlib
+import importlib.util
+import os
 import sys
 
 from keras_dlt._version import __version__
@@ -55,9 +57,25 @@ def main(argv=None):
     from keras_dlt import flags
 
     sys.argv[0] = f"keras-dlt {name}"  # argparse's prog in the tutorial's usage and errors
-    app = importlib.import_module(f"keras_dlt.apps.{TUTORIALS[name][0]}")
-    flags.run(app.main, argv[1:])
+    flags.run(_load_app(TUTORIALS[name][0]).main, argv[1:])
     return 0
+
+
+def _load_app(module):
+    """The app `module`: `keras_dlt.apps.<module>` as the wheel installs it, or apps/<module>.py of the checkout
+    this package is imported from (a source tree on PYTHONPATH has no `keras_dlt.apps`)."""
+    try:
+        return importlib.import_module(f"keras_dlt.apps.{module}")
+    except ModuleNotFoundError as err:
+        if not (err.name or "").startswith("keras_dlt.apps"):
+            raise  # a missing dependency of the app itself
+        path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "apps", f"{module}.py")
+        if not os.path.exists(path):
+            raise
+        spec = importlib.util.spec_from_file_location(f"keras_dlt_app_{module}", path)
+        app = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(app)
+        return app
 
 
 if __name__ == "__main__":
