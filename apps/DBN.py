@@ -7,20 +7,25 @@
 
 import os
 
-import keras
-
 from keras_dlt import flags
-from keras_dlt.datasets import load_mnist
-from keras_dlt.models import DBN
-from keras_dlt.training import RunBackup, SGDSettings, pretrain_or_reuse, save_classifier_run, train_classifier
+
+
+def parser():
+    p = flags.parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=1000, batch_size=10, out="runs/DBN")
+    flags.add_sgd_flags(p, patience=None)
+    flags.add_pretraining_flags(p, hidden=[1000, 1000, 1000], pretrain_epochs=100, pretrain_lr=0.01)
+    p.add_argument("--k", type=flags.positive_int, default=1, help="Gibbs steps of CD-k in pretraining")
+    return p
 
 
 def main(argv=None):
-    parser = flags.parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=1000, batch_size=10, out="runs/DBN")
-    flags.add_sgd_flags(parser, patience=None)
-    flags.add_pretraining_flags(parser, hidden=[1000, 1000, 1000], pretrain_epochs=100, pretrain_lr=0.01)
-    parser.add_argument("--k", type=flags.positive_int, default=1, help="Gibbs steps of CD-k in pretraining")
-    args = parser.parse_args(argv)
+    args = parser().parse_args(argv)
+    # TensorFlow loads once the flags are read, so --help and a wrong flag answer at once.
+    import keras
+
+    from keras_dlt.datasets import load_mnist
+    from keras_dlt.models import DBN
+    from keras_dlt.training import RunBackup, SGDSettings, pretrain_or_reuse, save_classifier_run, train_classifier
 
     keras.utils.set_random_seed(args.seed)
     train, valid, test = load_mnist(args.data)
@@ -34,9 +39,11 @@ def main(argv=None):
                                     pretrained=args.pretrained,
                                     weights_file=os.path.join(args.out, "pretrained.weights.h5"),
                                     epochs=args.pretrain_epochs, batch_size=args.batch_size,
-                                    learning_rate=args.pretrain_lr, k=args.k)
+                                    learning_rate=args.pretrain_lr, k=args.k, tensorboard=args.tensorboard,
+                                    verbose=args.verbose or 2)  # the tutorial's lines always, the bar at 1
     result = train_classifier(dbn, train, valid, test, SGDSettings.pick(vars(args)), backup=backup,
-                              history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose)
+                              history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose,
+                              tensorboard=args.tensorboard)
     return save_classifier_run(dbn, result, args.out, "DBN", dbn.hidden_layers[0], (28, 28), export=not args.no_export,
                                backup=backup, extra={**pretraining.record(), "pretrained_from": args.pretrained})
 

@@ -7,12 +7,7 @@
 
 import os
 
-import keras
-
 from keras_dlt import flags
-from keras_dlt.datasets import load_mnist
-from keras_dlt.models import StackedDenoisingAutoencoder
-from keras_dlt.training import RunBackup, SGDSettings, pretrain_or_reuse, save_classifier_run, train_classifier
 
 BATCH_NOTE = (
     "Batch size: the tutorial uses 1 (plain SGD, one example per update), which is what reaches its 1.3 % test "
@@ -23,16 +18,27 @@ BATCH_NOTE = (
 )
 
 
+def parser():
+    p = flags.parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=1000, batch_size=1, out="runs/SdA",
+                     epilog=BATCH_NOTE)
+    flags.add_sgd_flags(p, patience=None)
+    flags.add_pretraining_flags(p, hidden=[1000, 1000, 1000], pretrain_epochs=15, pretrain_lr=0.001)
+    p.add_argument("--corruption", type=float, nargs="+", default=[0.1, 0.2, 0.3],
+                   help="corruption level of each layer's dA")
+    return p
+
+
 def main(argv=None):
-    parser = flags.parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=1000, batch_size=1, out="runs/SdA",
-                          epilog=BATCH_NOTE)
-    flags.add_sgd_flags(parser, patience=None)
-    flags.add_pretraining_flags(parser, hidden=[1000, 1000, 1000], pretrain_epochs=15, pretrain_lr=0.001)
-    parser.add_argument("--corruption", type=float, nargs="+", default=[0.1, 0.2, 0.3],
-                        help="corruption level of each layer's dA")
-    args = parser.parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
     if len(args.corruption) != len(args.hidden):
-        parser.error(f"--corruption needs one level per hidden layer ({len(args.hidden)}); got {args.corruption}")
+        p.error(f"--corruption needs one level per hidden layer ({len(args.hidden)}); got {args.corruption}")
+    # TensorFlow loads once the flags are read, so --help and a wrong flag answer at once.
+    import keras
+
+    from keras_dlt.datasets import load_mnist
+    from keras_dlt.models import StackedDenoisingAutoencoder
+    from keras_dlt.training import RunBackup, SGDSettings, pretrain_or_reuse, save_classifier_run, train_classifier
 
     keras.utils.set_random_seed(args.seed)
     train, valid, test = load_mnist(args.data)
@@ -45,9 +51,11 @@ def main(argv=None):
     pretraining = pretrain_or_reuse(sda, train[0], backup=backup, what="dAs", pretrained=args.pretrained,
                                     weights_file=os.path.join(args.out, "pretrained.weights.h5"),
                                     epochs=args.pretrain_epochs, batch_size=args.batch_size,
-                                    learning_rate=args.pretrain_lr)
+                                    learning_rate=args.pretrain_lr, tensorboard=args.tensorboard,
+                                    verbose=args.verbose or 2)  # the tutorial's lines always, the bar at 1
     result = train_classifier(sda, train, valid, test, SGDSettings.pick(vars(args)), backup=backup,
-                              history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose)
+                              history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose,
+                              tensorboard=args.tensorboard)
     return save_classifier_run(sda, result, args.out, "SdA", sda.hidden_layers[0], (28, 28), export=not args.no_export,
                                backup=backup, extra={**pretraining.record(), "pretrained_from": args.pretrained})
 

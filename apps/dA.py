@@ -10,23 +10,29 @@ SavedModel per level (dA_corruption_{0,30}: endpoints encode, reconstruct).
 import os
 import time
 
-import keras
-
 from keras_dlt import flags
-from keras_dlt.core import minibatches, steps_per_execution_for, whole_batches
-from keras_dlt.datasets import load_mnist
-from keras_dlt.models import DenoisingAutoencoder
-from keras_dlt.plotting import filters_of, save_tiled_png
-from keras_dlt.training import CostLog, StopOnInterrupt, write_result
+
+
+def parser():
+    p = flags.parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=15, batch_size=20, out="runs/dA")
+    p.add_argument("--hidden", type=flags.positive_int, default=500, help="hidden units")
+    p.add_argument("--corruption", type=float, nargs="+", default=[0.0, 0.3], help="corruption levels to train")
+    return p
 
 
 def main(argv=None):
-    parser = flags.parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=15, batch_size=20, out="runs/dA")
-    parser.add_argument("--hidden", type=flags.positive_int, default=500, help="hidden units")
-    parser.add_argument("--corruption", type=float, nargs="+", default=[0.0, 0.3], help="corruption levels to train")
-    args = parser.parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
     if not all(0 <= c < 1 for c in args.corruption):
-        parser.error(f"--corruption levels must be in [0, 1); got {args.corruption}")
+        p.error(f"--corruption levels must be in [0, 1); got {args.corruption}")
+    # TensorFlow loads once the flags are read, so --help and a wrong flag answer at once.
+    import keras
+
+    from keras_dlt.core import minibatches, steps_per_execution_for, whole_batches
+    from keras_dlt.datasets import load_mnist
+    from keras_dlt.models import DenoisingAutoencoder
+    from keras_dlt.plotting import filters_of, save_tiled_png
+    from keras_dlt.training import CostLog, StopOnInterrupt, run_callbacks, write_result
 
     (x_train, _), _, _ = load_mnist(args.data)
     batches = minibatches(x_train, None, args.batch_size)  # cut once, in the tutorial's order
@@ -35,18 +41,20 @@ def main(argv=None):
     costs = {}
     for level in args.corruption:
         keras.utils.set_random_seed(args.seed)
+        tag = f"{round(level * 100)}"
         dae = DenoisingAutoencoder(n_hidden=args.hidden, corruption_level=level, seed=args.seed)
         dae.compile(optimizer=keras.optimizers.SGD(args.learning_rate), steps_per_execution=steps)
         log = CostLog()  # the tutorial's "Training epoch e, cost c"
         stop = StopOnInterrupt("Interrupted by user: stopping; the filters and the model so far are still written.")
         start = time.perf_counter()
-        dae.fit(batches, epochs=args.epochs, shuffle=False, callbacks=[log, stop], verbose=args.verbose)
+        dae.fit(batches, epochs=args.epochs, shuffle=False, verbose=args.verbose,
+                callbacks=run_callbacks([log, stop], args.tensorboard, part=f"corruption_{tag}"))
         minutes = (time.perf_counter() - start) / 60
 
-        tag = f"{round(level * 100)}"
         kernel = keras.ops.convert_to_numpy(dae.autoencoder.encoder.kernel)
         png = save_tiled_png(filters_of(kernel)[:100], os.path.join(args.out, f"filters_corruption_{tag}.png"),
-                             (28, 28), tile_shape=(10, 10), tile_spacing=(1, 1))
+                             (28, 28), tile_shape=(10, 10), tile_spacing=(1, 1),
+                             title=f"dA filters, {tag} % corruption ({args.epochs} epochs)")
         dae.export(os.path.join(args.out, f"dA_corruption_{tag}"), verbose=False)
         costs[level] = log.costs
         print(f"The {tag} % corruption code ran for {minutes:.2f} m; wrote {png}", flush=True)

@@ -12,26 +12,31 @@ that one starting point.
 
 import os
 
-import keras
-
 from keras_dlt import flags
-from keras_dlt.datasets import load_mnist
-from keras_dlt.models import LeNet
-from keras_dlt.training import RunBackup, SGDSettings, save_classifier_run, train_classifier
+
+
+def parser():
+    p = flags.parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=200, batch_size=500, out="runs/lenet",
+                     seed=23455)  # the tutorial's RandomState seed
+    flags.add_sgd_flags(p, patience=10000)
+    p.add_argument("--nkerns", type=flags.positive_int, nargs="+", default=[20, 50],
+                   help="feature maps per ConvPool layer")
+    p.add_argument("--hidden", type=flags.positive_int, default=500, help="fully connected tanh units")
+    p.add_argument("--init", choices=("keras", "tutorial"), default="tutorial",
+                   help="initial weights: the tutorial's own draws, numpy RandomState(--seed) in "
+                        "convolutional_mlp.py's order (LeNet.init_as_tutorial), or the same distribution drawn "
+                        "by Keras' seeded generator")
+    return p
 
 
 def main(argv=None):
-    parser = flags.parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=200, batch_size=500, out="runs/lenet",
-                          seed=23455)  # the tutorial's RandomState seed
-    flags.add_sgd_flags(parser, patience=10000)
-    parser.add_argument("--nkerns", type=flags.positive_int, nargs="+", default=[20, 50],
-                        help="feature maps per ConvPool layer")
-    parser.add_argument("--hidden", type=flags.positive_int, default=500, help="fully connected tanh units")
-    parser.add_argument("--init", choices=("keras", "tutorial"), default="tutorial",
-                        help="initial weights: the tutorial's own draws, numpy RandomState(--seed) in "
-                             "convolutional_mlp.py's order (LeNet.init_as_tutorial), or the same distribution drawn "
-                             "by Keras' seeded generator")
-    args = parser.parse_args(argv)
+    args = parser().parse_args(argv)
+    # TensorFlow loads once the flags are read, so --help and a wrong flag answer at once.
+    import keras
+
+    from keras_dlt.datasets import load_mnist
+    from keras_dlt.models import LeNet
+    from keras_dlt.training import RunBackup, SGDSettings, save_classifier_run, train_classifier
 
     keras.utils.set_random_seed(args.seed)
     train, valid, test = load_mnist(args.data)
@@ -42,7 +47,8 @@ def main(argv=None):
     # Backed up every epoch (discarded once the run is saved): after a kill the same command goes on.
     backup = RunBackup(os.path.join(args.out, "backup"), config={"model": "LeNet", **flags.run_settings(vars(args))})
     result = train_classifier(model, train, valid, test, SGDSettings.pick(vars(args)), backup=backup,
-                              history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose)
+                              history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose,
+                              tensorboard=args.tensorboard)
     return save_classifier_run(model, result, args.out, "lenet", model.conv_layers[0], export=not args.no_export, backup=backup)
 
 

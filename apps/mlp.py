@@ -6,21 +6,26 @@
 
 import os
 
-import keras
-
 from keras_dlt import flags
-from keras_dlt.datasets import load_mnist
-from keras_dlt.models import MLP
-from keras_dlt.training import RunBackup, SGDSettings, save_classifier_run, train_classifier
+
+
+def parser():
+    p = flags.parser(__doc__.splitlines()[0], learning_rate=0.01, epochs=1000, batch_size=20, out="runs/mlp")
+    flags.add_sgd_flags(p, patience=10000)
+    p.add_argument("--hidden", type=flags.positive_int, nargs="+", default=[500], help="hidden layer sizes")
+    p.add_argument("--l1", type=flags.non_negative_float, default=0.0, help="L1 weight (L1_reg)")
+    p.add_argument("--l2", type=flags.non_negative_float, default=1e-4, help="squared-L2 weight (L2_reg)")
+    return p
 
 
 def main(argv=None):
-    parser = flags.parser(__doc__.splitlines()[0], learning_rate=0.01, epochs=1000, batch_size=20, out="runs/mlp")
-    flags.add_sgd_flags(parser, patience=10000)
-    parser.add_argument("--hidden", type=flags.positive_int, nargs="+", default=[500], help="hidden layer sizes")
-    parser.add_argument("--l1", type=flags.non_negative_float, default=0.0, help="L1 weight (L1_reg)")
-    parser.add_argument("--l2", type=flags.non_negative_float, default=1e-4, help="squared-L2 weight (L2_reg)")
-    args = parser.parse_args(argv)
+    args = parser().parse_args(argv)
+    # TensorFlow loads once the flags are read, so --help and a wrong flag answer at once.
+    import keras
+
+    from keras_dlt.datasets import load_mnist
+    from keras_dlt.models import MLP
+    from keras_dlt.training import RunBackup, SGDSettings, save_classifier_run, train_classifier
 
     keras.utils.set_random_seed(args.seed)
     train, valid, test = load_mnist(args.data)
@@ -29,7 +34,8 @@ def main(argv=None):
     # Backed up every epoch (discarded once the run is saved): after a kill the same command goes on.
     backup = RunBackup(os.path.join(args.out, "backup"), config={"model": "MLP", **flags.run_settings(vars(args))})
     result = train_classifier(model, train, valid, test, SGDSettings.pick(vars(args)), backup=backup,
-                              history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose)
+                              history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose,
+                              tensorboard=args.tensorboard)
     return save_classifier_run(model, result, args.out, "mlp", model.hidden_layers[0], (28, 28),
                                export=not args.no_export, backup=backup)
 

@@ -22,33 +22,42 @@ import csv
 import os
 import time
 
-import keras
-
 from keras_dlt import flags
-from keras_dlt.datasets import load_mnist
-from keras_dlt.models.network3 import PRESETS, ensemble_accuracy, preset
-from keras_dlt.plotting import save_training_curves_png
-from keras_dlt.training import RunBackup, train_network3, write_result
+from keras_dlt.presets import NETWORK3_PRESETS
+
+
+def parser():
+    # The shared flags, answering to Nielsen's names too (network3's SGD(mini_batch_size, eta, lmbda)).
+    p = flags.parser(__doc__.splitlines()[0], learning_rate=None, epochs=None, batch_size=10, out="runs/network3",
+                     verbose=2, learning_rate_help="learning rate eta; None: the preset's",
+                     epochs_help="epochs; None: the preset's (60, or 40 with dropout)",
+                     batch_help="mini-batch size (network3's)",
+                     aliases={"--batch-size": ["--mini-batch-size"], "--learning-rate": ["--eta"]})
+    p.add_argument("--preset", choices=sorted(NETWORK3_PRESETS), default="conv1", help="which of the chapter's networks")
+    p.add_argument("--l2", "--lmbda", type=flags.non_negative_float, default=None,
+                   help="L2 strength lmbda; None: the preset's")
+    p.add_argument("--ensemble", type=flags.positive_int, default=5, help="networks in the ensemble preset")
+    p.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=True,
+                   help="shuffle the mini-batches every epoch (--no-shuffle: in order, as network3)")
+    p.add_argument("--no-monitor", action="store_true", help="skip the per-epoch training-set accuracy and cost")
+    return p
+
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--preset", choices=sorted(PRESETS), default="conv1", help="which of the chapter's networks")
-    p.add_argument("--data", default=None, help=flags.MNIST_HELP)
-    p.add_argument("--epochs", type=flags.positive_int, default=None, help="epochs; None: the preset's (60, or 40 with dropout)")
-    p.add_argument("--mini-batch-size", type=flags.positive_int, default=10, help="mini-batch size (network3's)")
-    p.add_argument("--eta", type=flags.positive_float, default=None, help="learning rate; None: the preset's")
-    p.add_argument("--lmbda", type=flags.non_negative_float, default=None, help="L2 strength; None: the preset's")
-    p.add_argument("--ensemble", type=flags.positive_int, default=5, help="networks in the ensemble preset")
-    p.add_argument("--no-shuffle", action="store_true", help="visit the mini-batches in order, as network3")
-    p.add_argument("--no-monitor", action="store_true", help="skip the per-epoch training-set accuracy and cost")
-    p.add_argument("--seed", type=flags.non_negative_int, default=1234, help="random seed")
-    p.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2), help="1: with Keras' progress bar")
-    p.add_argument("--out", default="runs/network3", help="output folder")
+    p = parser()
     args = p.parse_args(argv)
-    description, settings, reported = PRESETS[args.preset]
+    description, settings, reported = NETWORK3_PRESETS[args.preset]
     epochs = args.epochs if args.epochs is not None else settings["epochs"]
-    eta = args.eta if args.eta is not None else settings["eta"]
-    lmbda = args.lmbda if args.lmbda is not None else settings["lmbda"]
+    eta = args.learning_rate if args.learning_rate is not None else settings["eta"]
+    lmbda = args.l2 if args.l2 is not None else settings["lmbda"]
+    # TensorFlow loads once the flags are read, so --help and a wrong flag answer at once.
+    import keras
+
+    from keras_dlt.datasets import load_mnist
+    from keras_dlt.models.network3 import ensemble_accuracy, preset
+    from keras_dlt.plotting import save_training_curves_png
+    from keras_dlt.training import RunBackup, train_network3, write_result
+
     train, valid, test = load_mnist(args.data)
     os.makedirs(args.out, exist_ok=True)
     n_nets = args.ensemble if args.preset == "ensemble" else 1
@@ -62,14 +71,14 @@ def main(argv=None):
         path = os.path.join(args.out, f"network3_{args.preset}_{i}.keras" if n_nets > 1 else
                             f"network3_{args.preset}.keras")
         keras.utils.set_random_seed(args.seed + i)
-        net = preset(args.preset, args.mini_batch_size, seed=args.seed + i)
+        net = preset(args.preset, args.batch_size, seed=args.seed + i)
         print(f"... network3 preset '{args.preset}' ({description}){f', network {i + 1} of {n_nets}' if n_nets > 1 else ''}: "
-              f"{epochs} epochs, mini-batch {args.mini_batch_size}, eta {eta}, lmbda {lmbda}; "
+              f"{epochs} epochs, mini-batch {args.batch_size}, eta {eta}, lmbda {lmbda}; "
               f"Nielsen reports {reported:.2%}", flush=True)
-        net, run = train_network3(net, train, valid, test, epochs=epochs, mini_batch_size=args.mini_batch_size,
+        net, run = train_network3(net, train, valid, test, epochs=epochs, mini_batch_size=args.batch_size,
                                   eta=eta, lmbda=lmbda, backup=backup, part=f"network_{i}", save_path=path,
-                                  shuffle=not args.no_shuffle, monitor_training=not args.no_monitor,
-                                  verbose=args.verbose)
+                                  shuffle=args.shuffle, monitor_training=not args.no_monitor,
+                                  verbose=args.verbose, tensorboard=args.tensorboard)
         if run.resumed:
             print(f"... network {i + 1} of {n_nets}: trained by the interrupted run, loaded from {path}", flush=True)
         nets.append(net)
@@ -89,7 +98,8 @@ def main(argv=None):
     if len(nets) > 1:
         result["ensemble_test_accuracy"] = ensemble_accuracy(nets, test)
         print(f"Ensemble of {len(nets)} (majority vote): test accuracy {result['ensemble_test_accuracy']:.2%}")
-    curves = save_training_curves_png(histories[0], os.path.join(args.out, "training_curves.png"))
+    curves = save_training_curves_png(histories[0], os.path.join(args.out, "training_curves.png"),
+                                      title=f"network3 preset '{args.preset}': training vs validation")
     with open(os.path.join(args.out, "history.csv"), "w", newline="") as f:
         keys = sorted(histories[0])
         writer = csv.writer(f)

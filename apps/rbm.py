@@ -12,36 +12,42 @@ average log-likelihood of the (stochastically binarised) test digits.
 import os
 import time
 
-import keras
-import numpy as np
-
 from keras_dlt import flags
-from keras_dlt.core import minibatches, steps_per_execution_for, whole_batches
-from keras_dlt.datasets import load_mnist
-from keras_dlt.models import RBM
-from keras_dlt.models.boltzmann import ais_betas, binarize
-from keras_dlt.plotting import save_tiled_png
-from keras_dlt.training import CostLog, FilterPictures, StopOnInterrupt, write_result
+
+
+def parser():
+    p = flags.parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=15, batch_size=20, out="runs/rbm")
+    p.add_argument("--hidden", type=flags.positive_int, default=500, help="hidden units")
+    p.add_argument("--k", type=flags.positive_int, default=15, help="Gibbs steps per update (CD-k / PCD-k)")
+    p.add_argument("--cd", action="store_true", help="contrastive divergence (chain from the data) instead of PCD")
+    p.add_argument("--chains", type=flags.positive_int, default=20, help="sampling: parallel chains from test digits")
+    p.add_argument("--samples", type=flags.positive_int, default=10, help="sampling: kept samples (rows of samples.png)")
+    p.add_argument("--plot-every", type=flags.positive_int, default=1000,
+                   help="sampling: Gibbs steps between kept samples")
+    p.add_argument("--ais", action="store_true", help="estimate the test log-likelihood by AIS")
+    p.add_argument("--ais-runs", type=flags.positive_int, default=100, help="AIS runs")
+    p.add_argument("--ais-betas", type=flags.positive_int, default=14500, help="AIS temperatures")
+    return p
 
 
 def main(argv=None):
-    parser = flags.parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=15, batch_size=20, out="runs/rbm")
-    parser.add_argument("--hidden", type=flags.positive_int, default=500, help="hidden units")
-    parser.add_argument("--k", type=flags.positive_int, default=15, help="Gibbs steps per update (CD-k / PCD-k)")
-    parser.add_argument("--cd", action="store_true", help="contrastive divergence (chain from the data) instead of PCD")
-    parser.add_argument("--chains", type=flags.positive_int, default=20, help="sampling: parallel chains from test digits")
-    parser.add_argument("--samples", type=flags.positive_int, default=10, help="sampling: kept samples (rows of samples.png)")
-    parser.add_argument("--plot-every", type=flags.positive_int, default=1000,
-                        help="sampling: Gibbs steps between kept samples")
-    parser.add_argument("--ais", action="store_true", help="estimate the test log-likelihood by AIS")
-    parser.add_argument("--ais-runs", type=flags.positive_int, default=100, help="AIS runs")
-    parser.add_argument("--ais-betas", type=flags.positive_int, default=14500, help="AIS temperatures")
-    args = parser.parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    # TensorFlow loads once the flags are read, so --help and a wrong flag answer at once.
+    import keras
+    import numpy as np
+
+    from keras_dlt.core import minibatches, steps_per_execution_for, whole_batches
+    from keras_dlt.datasets import load_mnist
+    from keras_dlt.models import RBM
+    from keras_dlt.models.boltzmann import ais_betas, binarize
+    from keras_dlt.plotting import save_tiled_png
+    from keras_dlt.training import CostLog, FilterPictures, StopOnInterrupt, run_callbacks, write_result
 
     keras.utils.set_random_seed(args.seed)
     (x_train, _), _, (x_test, _) = load_mnist(args.data)
     if args.chains > len(x_test):
-        parser.error(f"--chains {args.chains} is more than the {len(x_test)} test digits")
+        p.error(f"--chains {args.chains} is more than the {len(x_test)} test digits")
     n_batches = whole_batches(len(x_train), args.batch_size)
     os.makedirs(args.out, exist_ok=True)
 
@@ -57,7 +63,7 @@ def main(argv=None):
     stop = StopOnInterrupt("Interrupted by user: stopping; sampling and saving the model so far.")
     start = time.perf_counter()
     rbm.fit(minibatches(x_train, None, args.batch_size), epochs=args.epochs, verbose=args.verbose, shuffle=False,
-            callbacks=[log, pictures, stop])
+            callbacks=run_callbacks([log, pictures, stop], args.tensorboard))
     seconds = time.perf_counter() - start
     print(f"Training took {seconds / 60:.2f} minutes", flush=True)
 
@@ -66,7 +72,10 @@ def main(argv=None):
     means = rbm.sample(x_test[start_idx:start_idx + args.chains], n_samples=args.samples,
                        steps_between=args.plot_every, seed=args.seed)
     samples_png = save_tiled_png(means.reshape(-1, 784), os.path.join(args.out, "samples.png"), (28, 28),
-                                 tile_shape=(args.samples, args.chains), tile_spacing=(1, 1))
+                                 tile_shape=(args.samples, args.chains), tile_spacing=(1, 1),
+                                 title=f"RBM samples: {args.chains} chains from test digits, a row every "
+                                       f"{args.plot_every} Gibbs steps",
+                                 row_labels=[f"step {(i + 1) * args.plot_every}" for i in range(args.samples)])
     keras_path = os.path.join(args.out, "RBM.keras")
     rbm.save(keras_path)
     rbm.export(os.path.join(args.out, "saved_model"), verbose=False)

@@ -15,24 +15,17 @@ Ctrl+C stops training cleanly; the pieces are still generated.
 import dataclasses
 import os
 
-import keras
-
 from keras_dlt import flags
-from keras_dlt.datasets import load_piano_rolls
-from keras_dlt.midi import piano_roll_to_midi
-from keras_dlt.models import RnnRbm
-from keras_dlt.models.boltzmann.frame_metrics import piece_statistics
-from keras_dlt.plotting import save_piano_roll_png
-from keras_dlt.training import CostLog, StopOnInterrupt, write_result
-from keras_dlt.training.music import RECIPES, closing_scores, evaluate_rnn_rbm, train_rnn_rbm
+from keras_dlt.presets import RNNRBM_RECIPES
 
-def main(argv=None):
+
+def parser():
     p = flags.parser(
         __doc__.splitlines()[0], learning_rate=None, epochs=None, batch_size=None, out="runs/rnnrbm",
         data_help="piano-rolls: a folder of MIDI files (or train/valid/test subfolders), or a polyphonic-music "
                   ".pickle; default: the bundled JSB chorales",
         batch_help="frames per training chunk (the tutorial's batch_size, 100)")
-    p.add_argument("--recipe", choices=sorted(RECIPES), default="tutorial",
+    p.add_argument("--recipe", choices=sorted(RNNRBM_RECIPES), default="tutorial",
                    help="training recipe; --epochs, --learning-rate and --batch-size default to its values "
                         "(tutorial: 200 epochs, lr 0.001, chunks of 100)")
     p.add_argument("--patience", type=flags.positive_int, default=None,
@@ -43,12 +36,26 @@ def main(argv=None):
     p.add_argument("--recurrent", type=flags.positive_int, default=100, help="RNN hidden units")
     p.add_argument("--k", type=flags.positive_int, default=15, help="Gibbs steps of CD-k")
     p.add_argument("--dt", type=flags.positive_float, default=0.3, help="seconds per frame (reading and writing MIDI)")
-    p.add_argument("--n-steps", type=flags.positive_int, default=200, help="frames per generated piece")
+    p.add_argument("--frames", "--n-steps", type=flags.positive_int, default=200, help="frames per generated piece")
     p.add_argument("--evaluate", action="store_true", help="test-split frame accuracy and AIS log-likelihood")
     p.add_argument("--ais-runs", type=flags.positive_int, default=10,
                    help="AIS runs per frame (--evaluate; bench/README.md shows how the estimate moves with more)")
     p.add_argument("--ais-betas", type=flags.positive_int, default=200, help="AIS temperatures (--evaluate)")
-    args = p.parse_args(argv)
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    # TensorFlow loads once the flags are read, so --help and a wrong flag answer at once.
+    import keras
+
+    from keras_dlt.datasets import load_piano_rolls
+    from keras_dlt.midi import piano_roll_to_midi
+    from keras_dlt.models import RnnRbm
+    from keras_dlt.models.boltzmann.frame_metrics import piece_statistics
+    from keras_dlt.plotting import save_piano_roll_png
+    from keras_dlt.training import CostLog, StopOnInterrupt, write_result
+    from keras_dlt.training.music import closing_scores, evaluate_rnn_rbm, train_rnn_rbm
 
     keras.utils.set_random_seed(args.seed)
     data = load_piano_rolls(args.data, dt=args.dt)
@@ -59,7 +66,7 @@ def main(argv=None):
     changes = {k: v for k, v in (("epochs", args.epochs), ("learning_rate", args.learning_rate),
                                   ("chunk_length", args.batch_size), ("patience", args.patience),
                                   ("rnn_init", args.rnn_init)) if v is not None}
-    recipe = dataclasses.replace(RECIPES[args.recipe], **changes)
+    recipe = dataclasses.replace(RNNRBM_RECIPES[args.recipe], **changes)
     valid = data.get("valid") if isinstance(data, dict) else None
     model = RnnRbm(args.hidden, args.recurrent, n_visible=train[0].shape[1], k=args.k, seed=args.seed)
     pretraining = (f"the RBM pretrained on all frames first (CD-{recipe.rbm_k}, lr {recipe.rbm_learning_rate}, "
@@ -72,7 +79,8 @@ def main(argv=None):
     log = CostLog("Epoch {epoch} cost {cost:.4f} (pseudo log-likelihood per frame)", monitor="pseudo_log_likelihood",
                   extra_template=", validation frame accuracy {val_frame_accuracy:.2%} (threshold {val_threshold})")
     stop = StopOnInterrupt("Interrupted by user: stopping training, generating with the weights so far.")
-    training = train_rnn_rbm(model, train, valid, recipe, callbacks=[log, stop], seed=args.seed, verbose=args.verbose)
+    training = train_rnn_rbm(model, train, valid, recipe, callbacks=[log, stop], seed=args.seed, verbose=args.verbose,
+                             tensorboard=args.tensorboard)
     seconds, interrupted = training.pretraining_seconds + training.training_seconds, training.interrupted
     if training.best_epoch:
         print(f"... kept epoch {training.best_epoch} of {training.epochs_run} (validation frame accuracy "
@@ -80,10 +88,11 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     written, pieces = [], []
     for i in (1, 2):
-        roll = model.generate(args.n_steps, seed=args.seed + i)
+        roll = model.generate(args.frames, seed=args.seed + i)
         pieces.append(roll)
         written.append(piano_roll_to_midi(roll, os.path.join(args.out, f"sample{i}.mid"), dt=args.dt))
-        written.append(save_piano_roll_png(roll, os.path.join(args.out, f"sample{i}.png"), dt=args.dt))
+        written.append(save_piano_roll_png(roll, os.path.join(args.out, f"sample{i}.png"), dt=args.dt,
+                                           title=f"RNN-RBM, generated piece {i}: {args.frames} frames of {args.dt} s"))
     path = os.path.join(args.out, "RnnRbm.keras")
     model.save(path)
     model.export(os.path.join(args.out, "saved_model"), verbose=False)

@@ -1,8 +1,15 @@
 """Command-line flags the apps share: argparse types and the common flag groups (parsing only).
 
-Every app builds its parser from these, so `--data --epochs --batch-size
---learning-rate --out --seed --verbose` mean the same everywhere. Nothing
-here trains or reads data.
+Every app builds its parser from these, so one name means one thing in every app:
+
+- every training app: `--data --epochs --batch-size --learning-rate --out --seed --verbose --tensorboard`
+  (network3 also answers to Nielsen's `--mini-batch-size --eta --lmbda`);
+- sampling: `--chains` (parallel chains), `--samples` (kept samples per chain), `--burnin`,
+  `--leapfrog-steps`, `--stepsize-max`; Gibbs steps are `--k`; sizes `--hidden`;
+- speed: `--jit-compile`, `--steps-per-execution`; order: `--shuffle / --no-shuffle`.
+
+Nothing here trains or reads data, and nothing imports TensorFlow: an app's
+`--help` and flag errors answer at once.
 """
 
 import argparse
@@ -16,7 +23,7 @@ MNIST_HELP = ("MNIST source: a mnist.pkl.gz, mnist.npz, a folder of IDX files, o
               "Default: $KERAS_DLT_DATA, Keras' cache, download, bundled sample.")
 
 #: Flags that do not change a run's course: a backup made under other values of these still resumes.
-NOT_THE_RUN = ("epochs", "verbose", "out", "no_export", "steps_per_execution", "jit_compile")
+NOT_THE_RUN = ("epochs", "verbose", "out", "no_export", "steps_per_execution", "jit_compile", "tensorboard")
 
 
 def _number(convert, ok, wants, name, doc):
@@ -46,17 +53,37 @@ non_negative_float = _number(float, lambda v: 0 <= v < _FINITE, "a finite number
 
 
 def parser(description, *, learning_rate, epochs, batch_size, out, epilog=None, data_help=MNIST_HELP,
-           batch_help="minibatch size", out_help="output folder (pictures, .keras model, SavedModel)", seed=1234):
-    """An `argparse` parser with the flags every app shares (data, epochs, batch, lr, out, seed, verbose)."""
+           batch_help="minibatch size", out_help="output folder (pictures, .keras model, SavedModel)", seed=1234,
+           learning_rate_help="SGD learning rate", epochs_help="maximum number of epochs (n_epochs)", verbose=1,
+           aliases=None):
+    """An `argparse` parser with the flags every training app shares (data, epochs, batch, lr, out, seed, verbose,
+    tensorboard).
+
+    `aliases` maps a shared flag's name to other spellings it also answers to (a
+    tutorial's own words: `{"--batch-size": ["--mini-batch-size"]}`).
+    """
+    aliases = aliases or {}
     p = argparse.ArgumentParser(description=description, epilog=epilog,
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--data", default=None, help=data_help)
-    p.add_argument("--epochs", type=positive_int, default=epochs, help="maximum number of epochs (n_epochs)")
-    p.add_argument("--batch-size", type=positive_int, default=batch_size, help=batch_help)
-    p.add_argument("--learning-rate", type=positive_float, default=learning_rate, help="SGD learning rate")
-    p.add_argument("--out", default=out, help=out_help)
-    p.add_argument("--seed", type=non_negative_int, default=seed, help="random seed (weights, noise, shuffling)")
-    p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras fit verbosity")
+
+    def add(name, **kw):
+        p.add_argument(name, *aliases.get(name, ()), **kw)
+
+    add("--data", default=None, help=data_help)
+    add("--epochs", type=positive_int, default=epochs, help=epochs_help)
+    add("--batch-size", type=positive_int, default=batch_size, help=batch_help)
+    add("--learning-rate", type=positive_float, default=learning_rate, help=learning_rate_help)
+    add("--out", default=out, help=out_help)
+    add("--seed", type=non_negative_int, default=seed, help="random seed (weights, noise, shuffling)")
+    add("--verbose", type=int, default=verbose, choices=(0, 1, 2),
+        help="Keras' progress: 0 none, 1 a progress bar, 2 one line per epoch (the tutorial's own lines print "
+             "in every case)")
+    add("--tensorboard", metavar="DIR", default=None,
+        help="also write TensorBoard logs (losses, validation and test errors, monitors) under DIR; needs the "
+             "tensorboard package (pip install \"keras-dlt[tensorboard]\")")
+    unknown = set(aliases) - {a.option_strings[0] for a in p._actions}
+    if unknown:
+        raise ValueError(f"flags.parser: aliases for flags it does not define: {sorted(unknown)}")
     return p
 
 
@@ -66,7 +93,7 @@ def add_sgd_flags(p, *, patience):
                    help="initial patience, in minibatch iterations")
     p.add_argument("--steps-per-execution", type=non_negative_int, default=0,
                    help="minibatches per compiled call; 0 = automatic (a divisor of the epoch, for speed)")
-    p.add_argument("--shuffle", action="store_true",
+    p.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=False,
                    help="shuffle the minibatches every epoch (the tutorial visits them in the same order)")
     p.add_argument("--jit-compile", nargs="?", const="on", default="auto", choices=("auto", "on", "off"),
                    help="compile the training step with XLA; auto = on for dense stacks at batch <= 10, where it is "
@@ -102,15 +129,17 @@ def run(main, argv=None):
     """
     import os
 
-    from keras_dlt.core.finite import TrainingDiverged
-
     if os.environ.get("KERAS_DLT_TRACEBACK"):
         return main(argv)
     try:
         return main(argv)
-    except TrainingDiverged as err:
-        print(f"error: {err}", file=sys.stderr)
-        sys.exit(1)
-    except (ValueError, FileNotFoundError, IsADirectoryError, PermissionError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        sys.exit(2)
+    except Exception as err:
+        # TrainingDiverged is looked up only once raised: importing it here would load TensorFlow before --help.
+        finite = sys.modules.get("keras_dlt.core.finite")
+        if finite is not None and isinstance(err, finite.TrainingDiverged):
+            print(f"error: {err}", file=sys.stderr)
+            sys.exit(1)
+        if isinstance(err, (ValueError, FileNotFoundError, IsADirectoryError, PermissionError)):
+            print(f"error: {err}", file=sys.stderr)
+            sys.exit(2)
+        raise

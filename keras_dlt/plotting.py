@@ -1,10 +1,19 @@
-"""Pictures of filters and samples, as the tutorials draw them (`utils.py`)."""
+"""Pictures of filters, samples and runs: the tutorials' tiled sheets (`utils.py`) and plots with axes.
+
+Tiled sheets (`tile_raster_images`, the tutorial's function) are saved with
+each filter or digit at least `MIN_TILE_PIXELS` across and a title, so that a
+projected sheet is legible. Plots (traces, scatters, training curves,
+piano-rolls) are drawn by matplotlib's object API with the Agg renderer:
+axes, ticks, labels and legends, and no change to the user's pyplot backend.
+"""
 
 import os
 
 import numpy as np
 
-__all__ = ["save_traces_png", "save_scatter_png", "save_training_curves_png", "save_piano_roll_png", "scale_to_unit_interval", "tile_raster_images", "save_png", "save_tiled_png", "filters_of"]
+__all__ = ["save_traces_png", "save_scatter_png", "save_training_curves_png", "save_piano_roll_png",
+           "scale_to_unit_interval", "tile_raster_images", "save_png", "save_tiled_png", "filters_of",
+           "MIN_TILE_PIXELS"]
 
 
 def scale_to_unit_interval(ndar, eps=1e-8):
@@ -91,30 +100,79 @@ def tile_raster_images(
     return out
 
 
-def save_png(array, path, scale=1):
-    """Writes a `[H, W]` or `[H, W, 4]` uint8 array as a PNG (PIL), `scale`x enlarged."""
-    from PIL import Image
+#: One filter or digit is drawn at least this many pixels across, so that a projected sheet stays legible.
+MIN_TILE_PIXELS = 40
 
-    image = Image.fromarray(np.asarray(array))
-    if scale != 1:
-        image = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
+
+def _figure(width_px, height_px, dpi=100):
+    """A matplotlib `Figure` of that size in pixels, drawn by Agg (no pyplot: the user's backend is left alone)."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
+
+
+def _save_figure(fig, path):
     folder = os.path.dirname(os.fspath(path))
     if folder:
         os.makedirs(folder, exist_ok=True)
-    image.save(path)
+    fig.savefig(path)
     return path
 
 
-def save_tiled_png(X, path, img_shape, tile_shape=None, tile_spacing=(1, 1), scale=1, **kwargs):
+def save_png(array, path, scale=1, title=None, row_labels=None, rows=None):
+    """Writes a `[H, W]` or `[H, W, 4]` uint8 array as a PNG, `scale`x enlarged (each pixel a square block).
+
+    With `title`, a caption line is added above the picture; with `row_labels`
+    (one per band of `rows` equal bands), each band is labelled on the left
+    (e.g. the Gibbs step of each row of samples). The picture's own pixels are
+    copied as they are (matplotlib's `figimage`, no resampling).
+    """
+    array = np.asarray(array)
+    if scale != 1:
+        array = np.repeat(np.repeat(array, scale, axis=0), scale, axis=1)
+    if title is None and row_labels is None:
+        from PIL import Image
+
+        folder = os.path.dirname(os.fspath(path))
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        Image.fromarray(array).save(path)
+        return path
+    h, w = array.shape[:2]
+    top = 36 if title else 8
+    left = 8 + (9 * max(len(str(label)) for label in row_labels) if row_labels else 0)
+    fig = _figure(w + left + 8, h + top + 8)
+    fig.figimage(array, xo=left, yo=8, cmap="gray" if array.ndim == 2 else None, vmin=0, vmax=255, origin="upper")
+    width, height = fig.bbox.width, fig.bbox.height
+    if title:
+        fig.text(0.5, 1 - 8 / height, title, ha="center", va="top", fontsize=12)
+    if row_labels:
+        band = h / (rows or len(row_labels))
+        for i, label in enumerate(row_labels):
+            y = 8 + h - (i + 0.5) * band
+            fig.text((left - 6) / width, y / height, str(label), ha="right", va="center", fontsize=10)
+    return _save_figure(fig, path)
+
+
+def save_tiled_png(X, path, img_shape, tile_shape=None, tile_spacing=(1, 1), scale=None, title=None,
+                   row_labels=None, **kwargs):
     """Tiles the rows of `X` (`tile_raster_images`) and saves them as a PNG.
 
-    `tile_shape` defaults to a near-square grid holding every row.
+    `tile_shape` defaults to a near-square grid holding every row. `scale`
+    (an int) defaults to the smallest that draws each tile at least
+    `MIN_TILE_PIXELS` across. `title` captions the sheet; `row_labels` label
+    its rows of tiles (e.g. "step 1000").
     """
     n = len(X[0] if isinstance(X, tuple) else X)
     if tile_shape is None:
         cols = int(np.ceil(np.sqrt(n)))
         tile_shape = (int(np.ceil(n / cols)), cols)
-    return save_png(tile_raster_images(X, img_shape, tile_shape, tile_spacing, **kwargs), path, scale=scale)
+    if scale is None:
+        scale = max(1, int(np.ceil(MIN_TILE_PIXELS / min(img_shape))))
+    if row_labels is not None and len(row_labels) != tile_shape[0]:
+        raise ValueError(f"save_tiled_png: {len(row_labels)} row labels for {tile_shape[0]} rows of tiles")
+    return save_png(tile_raster_images(X, img_shape, tile_shape, tile_spacing, **kwargs), path, scale=scale,
+                    title=title, row_labels=row_labels, rows=tile_shape[0])
 
 
 def filters_of(kernel):
@@ -132,58 +190,64 @@ def filters_of(kernel):
     raise ValueError(f"filters_of: expected a 2-D or 4-D kernel. Received: shape={kernel.shape}")
 
 
-def save_traces_png(samples, path, targets=None, panel_height=80, width=800):
-    """Trace plot of MCMC draws: one panel per dimension, one coloured line per chain (PIL only).
+def save_traces_png(samples, path, targets=None, step_size=None, acceptance=None, title=None):
+    """Trace plot of MCMC draws: one panel per dimension, one line per chain, with axes, labels and a legend.
 
     Args:
         samples: `[n_draws, n_chains, dim]`.
         path: PNG to write.
-        targets: optional `[dim]` values drawn as grey horizontal lines (e.g. the true mean).
-        panel_height, width: pixels per panel and picture width (draws are
-            spread over the width).
+        targets: optional `[dim]` values drawn as dashed lines (e.g. the true mean).
+        step_size, acceptance: optional per-draw step size and running acceptance rate, drawn in a last
+            panel (the adaptation the tutorial's sampler does).
+        title: the figure's title.
     """
-    from PIL import Image, ImageDraw
-
     samples = np.asarray(samples, dtype="float64")
     if samples.ndim != 3 or not samples.size:
         raise ValueError(f"save_traces_png: samples must be [n_draws, n_chains, dim]; got shape {samples.shape}")
     n, chains, dim = samples.shape
-    colours = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75)]
-    image = Image.new("RGB", (width, panel_height * dim), "white")
-    draw = ImageDraw.Draw(image)
-    xs = np.linspace(0, width - 1, n)
+    extra = step_size is not None or acceptance is not None
+    fig = _figure(900, 150 * (dim + extra) + 60)
+    axes = fig.subplots(dim + extra, 1, sharex=True, squeeze=False)[:, 0]
+    draws = np.arange(1, n + 1)
     for d in range(dim):
-        top = d * panel_height
-        lo, hi = samples[:, :, d].min(), samples[:, :, d].max()
-        span = (hi - lo) or 1.0
-
-        def y(v):
-            return top + 2 + (panel_height - 5) * (1 - (v - lo) / span)
-
-        if targets is not None:
-            draw.line([(0, y(targets[d])), (width - 1, y(targets[d]))], fill=(160, 160, 160))
+        ax = axes[d]
         for c in range(chains):
-            draw.line(list(zip(xs, y(samples[:, c, d]))), fill=colours[c % len(colours)])
-        draw.line([(0, top + panel_height - 1), (width - 1, top + panel_height - 1)], fill=(220, 220, 220))
-    folder = os.path.dirname(os.fspath(path))
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-    image.save(path)
-    return path
+            ax.plot(draws, samples[:, c, d], lw=0.7, label=f"chain {c + 1}")
+        if targets is not None:
+            ax.axhline(targets[d], color="black", ls="--", lw=1, label="target mean")
+        ax.set_ylabel(f"x[{d}]")
+        ax.grid(alpha=0.3)
+    axes[0].legend(loc="upper right", ncol=chains + (targets is not None), fontsize=8)
+    if extra:
+        ax = axes[-1]
+        if step_size is not None:
+            ax.plot(draws, np.asarray(step_size)[-n:], color="tab:purple", label="step size")
+            ax.set_ylabel("step size")
+        if acceptance is not None:
+            twin = ax.twinx()
+            twin.plot(draws, np.asarray(acceptance)[-n:], color="tab:green", label="acceptance rate")
+            twin.set_ylabel("acceptance rate")
+            twin.set_ylim(0, 1)
+            twin.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="upper left", fontsize=8)
+        ax.grid(alpha=0.3)
+    axes[-1].set_xlabel("draw (after burn-in)")
+    fig.suptitle(title or f"HMC traces: {chains} chains, {dim} dimensions")
+    fig.tight_layout()
+    return _save_figure(fig, path)
 
 
-def save_scatter_png(point_sets, path, titles=None, size=300, limits=None):
-    """2-D point sets side by side, one panel each, on shared axes (e.g. data vs model samples; PIL only).
+def save_scatter_png(point_sets, path, titles=None, size=300, limits=None, suptitle=None):
+    """2-D point sets side by side on shared axes (e.g. data vs model samples), with titles and axis labels.
 
     Args:
         point_sets: list of [n, 2] arrays.
         path: PNG to write.
-        titles: optional panel captions.
-        size: panel width and height in pixels.
+        titles: optional panel titles.
+        size: panel width and height in pixels (about).
         limits: ((xmin, xmax), (ymin, ymax)); default the pooled range plus 5 %.
+        suptitle: the figure's title.
     """
-    from PIL import Image, ImageDraw
-
     sets = [np.asarray(p, "float64") for p in point_sets]
     for i, p in enumerate(sets):
         if p.ndim != 2 or p.shape[1] != 2:
@@ -194,114 +258,84 @@ def save_scatter_png(point_sets, path, titles=None, size=300, limits=None):
         lo, hi = pooled.min(0), pooled.max(0)
         pad = 0.05 * np.maximum(hi - lo, 1e-6)
         limits = tuple(zip(lo - pad, hi + pad))
-    (x0, x1), (y0, y1) = limits
-    top = 16 if titles else 0
-    image = Image.new("RGB", (size * len(sets), size + top), "white")
-    draw = ImageDraw.Draw(image)
-    for i, p in enumerate(sets):
-        left = i * size
+    fig = _figure(size * len(sets) + 60, size + 90)
+    axes = fig.subplots(1, len(sets), sharex=True, sharey=True, squeeze=False)[0]
+    for i, (ax, p) in enumerate(zip(axes, sets)):
+        ax.scatter(p[:, 0], p[:, 1], s=3, alpha=0.5, color="tab:blue", label=f"{len(p)} points")
+        ax.set_xlim(*limits[0])
+        ax.set_ylim(*limits[1])
+        ax.set_xlabel("x[0]")
+        if i == 0:
+            ax.set_ylabel("x[1]")
         if titles:
-            draw.text((left + 4, 2), str(titles[i]), fill=(0, 0, 0))
-        draw.rectangle([left, top, left + size - 1, top + size - 1], outline=(200, 200, 200))
-        px = left + (p[:, 0] - x0) / (x1 - x0) * (size - 1)
-        py = top + (1 - (p[:, 1] - y0) / (y1 - y0)) * (size - 1)
-        for a, b in zip(px, py):
-            if np.isfinite(a) and np.isfinite(b):
-                draw.point((a, b), fill=(31, 119, 180))
-    folder = os.path.dirname(os.fspath(path))
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-    image.save(path)
-    return path
+            ax.set_title(str(titles[i]), fontsize=10)
+        ax.legend(loc="upper right", fontsize=8, markerscale=3)
+        ax.grid(alpha=0.3)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return _save_figure(fig, path)
 
 
 def save_training_curves_png(history, path, panels=(("accuracy", ("train_accuracy", "val_accuracy")),
-                                                    ("cost", ("train_cost", "val_loss"))), size=(420, 260)):
-    """Per-epoch curves, one panel per quantity (training vs validation): the overfitting diagnostic (PIL only).
+                                                    ("cost", ("train_cost", "val_loss"))), size=(420, 300),
+                             title=None):
+    """Per-epoch curves, one panel per quantity (training vs validation): the overfitting diagnostic.
 
     Args:
         history: a Keras `History` or its `.history` dict (lists per key).
         path: PNG to write.
         panels: (title, keys) pairs; keys missing from the history are skipped.
-        size: (width, height) of each panel in pixels.
+        size: (width, height) of each panel in pixels (about).
+        title: the figure's title.
     """
-    from PIL import Image, ImageDraw
-
     logs = getattr(history, "history", history)
-    panels = [(title, [k for k in keys if logs.get(k)]) for title, keys in panels]
-    panels = [(title, keys) for title, keys in panels if keys]
+    panels = [(name, [k for k in keys if logs.get(k)]) for name, keys in panels]
+    panels = [(name, keys) for name, keys in panels if keys]
     if not panels:
         raise ValueError(f"save_training_curves_png: none of the curves are in the history (keys: {sorted(logs)})")
-    colours = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40)]
     width, height = size
-    image = Image.new("RGB", (width * len(panels), height), "white")
-    draw = ImageDraw.Draw(image)
-    for p, (title, keys) in enumerate(panels):
-        left, top, bottom = p * width + 40, 20, height - 20
-        right = (p + 1) * width - 10
-        values = np.concatenate([np.asarray(logs[k], "float64") for k in keys])
-        lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
-        span = (hi - lo) or 1.0
-        draw.rectangle([left, top, right, bottom], outline=(200, 200, 200))
-        draw.text((left, 4), f"{title} per epoch", fill=(0, 0, 0))
-        draw.text((p * width + 2, top), f"{hi:.3g}", fill=(90, 90, 90))
-        draw.text((p * width + 2, bottom - 10), f"{lo:.3g}", fill=(90, 90, 90))
-        for i, k in enumerate(keys):
+    fig = _figure(width * len(panels), height + 40)
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (name, keys) in zip(axes, panels):
+        for k in keys:
             v = np.asarray(logs[k], "float64")
-            xs = left + (right - left) * (np.arange(len(v)) / max(len(v) - 1, 1))
-            ys = bottom - (bottom - top) * (v - lo) / span
-            colour = colours[i % len(colours)]
-            if len(v) > 1:
-                draw.line(list(zip(xs, ys)), fill=colour, width=2)
-            else:
-                draw.ellipse([xs[0] - 2, ys[0] - 2, xs[0] + 2, ys[0] + 2], fill=colour)
-            draw.text((right - 110, top + 4 + 12 * i), k, fill=colour)
-    folder = os.path.dirname(os.fspath(path))
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-    image.save(path)
-    return path
+            ax.plot(np.arange(1, len(v) + 1), v, marker="o" if len(v) < 30 else None, ms=3,
+                    label=k.replace("_", " "))
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(name)
+        ax.set_title(f"{name} per epoch", fontsize=10)
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return _save_figure(fig, path)
 
 
-def save_piano_roll_png(roll, path, dt=0.3, note_range=(21, 109), px_per_frame=4, px_per_note=4):
-    """A piano-roll as the tutorial's figure: time in seconds across, MIDI note number up (PIL only).
+def save_piano_roll_png(roll, path, dt=0.3, note_range=(21, 109), title=None):
+    """A piano-roll as the tutorial's figure: time in seconds across, MIDI note number up, with axes and a title.
 
     Args:
         roll: [T, n_notes] of 0/1 (column j = MIDI note note_range[0] + j).
         path: PNG to write.
         dt: seconds per frame (for the time axis). Default 0.3.
         note_range: (low, high) MIDI notes of the columns.
-        px_per_frame, px_per_note: pixel size of one cell.
+        title: the figure's title. Default "piano-roll: T frames of dt s".
     """
-    from PIL import Image, ImageDraw
-
     roll = np.asarray(roll)
     lo, hi = note_range
     if roll.ndim != 2 or roll.shape[1] != hi - lo:
         raise ValueError(f"save_piano_roll_png: roll must be [T, {hi - lo}]; got shape {roll.shape}")
-    n_frames, n_notes = roll.shape
-    left, bottom, top = 34, 18, 6
-    width, height = left + n_frames * px_per_frame + 6, top + n_notes * px_per_note + bottom
-    image = Image.new("RGB", (width, height), "white")
-    draw = ImageDraw.Draw(image)
-    for t, j in zip(*np.nonzero(roll > 0.5)):
-        x0, y0 = left + t * px_per_frame, top + (n_notes - 1 - j) * px_per_note
-        draw.rectangle([x0, y0, x0 + px_per_frame - 1, y0 + px_per_note - 1], fill=(20, 20, 20))
-    base = top + n_notes * px_per_note
-    draw.rectangle([left - 1, top - 1, left + n_frames * px_per_frame, base], outline=(150, 150, 150))
-    for note in range(lo, hi):
-        if note % 12 == 0:  # the Cs, labelled with their MIDI number
-            y = top + (hi - 1 - note) * px_per_note + px_per_note // 2
-            draw.line([(left - 4, y), (left - 1, y)], fill=(0, 0, 0))
-            draw.text((2, y - 5), str(note), fill=(0, 0, 0))
-    seconds = n_frames * dt
-    step = max(1, int(round(seconds / 10)))
-    for s in range(0, int(seconds) + 1, step):
-        x = left + s / dt * px_per_frame
-        draw.line([(x, base), (x, base + 3)], fill=(0, 0, 0))
-        draw.text((x - 3, base + 4), f"{s}s", fill=(0, 0, 0))
-    folder = os.path.dirname(os.fspath(path))
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-    image.save(path)
-    return path
+    n_frames = len(roll)
+    fig = _figure(min(1600, max(600, 4 * n_frames + 120)), 480)
+    ax = fig.subplots()
+    ax.imshow(roll.T > 0.5, origin="lower", aspect="auto", cmap="Greys", interpolation="nearest",
+              extent=(0, n_frames * dt, lo - 0.5, hi - 0.5))
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("MIDI note")
+    ax.set_yticks([n for n in range(lo, hi) if n % 12 == 0])  # the Cs
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_title(title or f"piano-roll: {n_frames} frames of {dt} s")
+    fig.tight_layout()
+    return _save_figure(fig, path)

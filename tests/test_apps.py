@@ -135,8 +135,9 @@ def test_rbm_app_writes_filters_samples_and_ais(tmp_path):
         assert os.path.exists(out / name), name
     from PIL import Image
 
-    # 3 rows of 6 chains, 28x28 tiles with 1-pixel gaps.
-    assert Image.open(out / "samples.png").size == (6 * 29 - 1, 3 * 29 - 1)
+    # 3 rows of 6 chains, 28x28 tiles drawn 2x (>= 40 px), with a title line and the rows' Gibbs-step labels.
+    width, height = Image.open(out / "samples.png").size
+    assert width >= 6 * 29 * 2 + 40 and height >= 3 * 29 * 2 + 20
     result = json.load(open(out / "result.json"))
     assert result["costs"] == pytest.approx(costs, abs=1e-3) and result["log_z_low"] <= result["log_z_high"]
 
@@ -192,7 +193,7 @@ def test_pretrained_weights_of_another_size_are_refused(tmp_path):
 
 def test_hmc_app_prints_the_tutorials_report(tmp_path):
     out = tmp_path / "hmc"
-    stdout = run_app("hmc.py", "--burnin", "300", "--draws", "300", "--out", str(out))
+    stdout = run_app("hmc.py", "--burnin", "300", "--samples", "300", "--out", str(out))
     for line in ("target mean:", "empirical mean:", "final stepsize", "final acceptance_rate",
                  "effective sample size per dimension:", "R-hat per dimension:"):
         assert line in stdout, line
@@ -201,7 +202,7 @@ def test_hmc_app_prints_the_tutorials_report(tmp_path):
     assert abs(result["final_acceptance_rate"] - 0.9) < 0.1 and 0.001 <= result["final_stepsize"] <= 0.5
     from PIL import Image
 
-    assert Image.open(out / "traces.png").size == (800, 5 * 80)
+    assert Image.open(out / "traces.png").size == (900, 150 * 6 + 60)  # 5 dimensions + step size / acceptance
     stdout = run_app("hmc.py", "--burnin", "300", "--draws", "300", "--stepsize-jitter", "0.5", "--out", str(out))
     assert "step-size jitter 0.5" in stdout
     jittered = json.load(open(out / "result.json"))
@@ -211,14 +212,14 @@ def test_hmc_app_prints_the_tutorials_report(tmp_path):
 
 def test_ebm_app_reports_a_two_sample_test_and_writes_the_picture(tmp_path):
     out = tmp_path / "ebm"
-    stdout = run_app("ebm.py", "--n", "400", "--epochs", "2", "--chains", "100", "--sample-moves", "20",
-                     "--n-samples", "200", "--hidden", "16", "--out", str(out))
+    stdout = run_app("ebm.py", "--points", "400", "--epochs", "2", "--chains", "100", "--sample-moves", "20",
+                     "--sample-chains", "200", "--hidden", "16", "--out", str(out))
     assert "two-sample test (MMD^2" in stdout and "data vs data" in stdout
     result = json.load(open(out / "result.json"))
     assert len(result["history"]["loss"]) == 2 and 0 <= result["p_value"] <= 1
     from PIL import Image
 
-    assert Image.open(out / "data_vs_samples.png").size == (900, 316)
+    assert Image.open(out / "data_vs_samples.png").size == (960, 390)  # three 300-px panels with axes
     import keras
 
     model = keras.saving.load_model(out / "EnergyModel.keras")
@@ -227,8 +228,8 @@ def test_ebm_app_reports_a_two_sample_test_and_writes_the_picture(tmp_path):
 
 def test_ebm_app_digits_reports_moments(tmp_path):
     out = tmp_path / "ebm_digits"
-    stdout = run_app("ebm.py", "--data", "digits", "--data-path", "sample", "--n", "500", "--epochs", "1",
-                     "--chains", "50", "--hidden", "10", "--sample-moves", "10", "--n-samples", "100",
+    stdout = run_app("ebm.py", "--data", "sample", "--points", "500", "--epochs", "1",
+                     "--chains", "50", "--hidden", "10", "--sample-moves", "10", "--sample-chains", "100",
                      "--out", str(out))
     assert "moments of HMC samples vs held-out data" in stdout
     result = json.load(open(out / "result.json"))
@@ -246,7 +247,7 @@ def test_network3_app_preset_prints_network3s_lines_and_writes_the_diagnostic(tm
     assert result["epochs"] == 2 and result["eta"] == 0.1 and 0.5 < result["final_test_accuracy"][0] <= 1
     from PIL import Image
 
-    assert Image.open(out / "training_curves.png").size == (840, 260)
+    assert Image.open(out / "training_curves.png").size == (840, 340)  # two panels with axes
     header = open(out / "history.csv").readline().strip().split(",")
     assert {"train_accuracy", "val_accuracy", "train_cost", "val_loss"} <= set(header)
     assert os.path.exists(out / "network3_baseline.keras")
@@ -254,7 +255,7 @@ def test_network3_app_preset_prints_network3s_lines_and_writes_the_diagnostic(tm
 
 def test_rnnrbm_app_trains_generates_midi_and_pictures(tmp_path):
     out = tmp_path / "rnnrbm"
-    stdout = run_app("rnnrbm.py", "--epochs", "1", "--hidden", "20", "--recurrent", "10", "--n-steps", "30",
+    stdout = run_app("rnnrbm.py", "--epochs", "1", "--hidden", "20", "--recurrent", "10", "--frames", "30",
                      "--out", str(out), "--verbose", "2")
     assert "Epoch 1 cost" in stdout and "Training took" in stdout
     from keras_dlt.midi import midi_to_piano_roll
@@ -274,7 +275,7 @@ def test_rnnrbm_app_stops_cleanly_on_ctrl_c_and_still_generates(tmp_path):
     out = tmp_path / "rnnrbm_int"
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "apps", "rnnrbm.py"), "--epochs", "500", "--hidden",
-                             "20", "--recurrent", "10", "--n-steps", "20", "--out", str(out), "--verbose", "2"],
+                             "20", "--recurrent", "10", "--frames", "20", "--out", str(out), "--verbose", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
                             # a terminal's Ctrl+C: undo the SIG_IGN a background job (CI run with &) inherits
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -342,7 +343,7 @@ def test_network3_ensemble_ctrl_c_scores_what_it_has_and_the_same_command_finish
     # A finished member of a run with other settings is not mixed in: the flag is named.
     os.makedirs(tmp_path / "backup")
     json.dump(record, open(tmp_path / "backup" / "network_0.done.json", "w"))
-    with pytest.raises(ValueError, match=r"network_0.done.json was made by a run with other settings \(eta: None, now 0.05\)"):
+    with pytest.raises(ValueError, match=r"network_0.done.json was made by a run with other settings \(learning_rate: None, now 0.05\)"):
         app.main(flags + ["--eta", "0.05"])
 
 
@@ -466,7 +467,7 @@ def test_rnnrbm_evaluate_reports_the_baselines_and_a_threshold_chosen_on_validat
     corpus, notes = tiny_music_corpus(tmp_path)
     out = tmp_path / "eval"
     stdout = run_app("rnnrbm.py", "--data", str(corpus), "--epochs", "2", "--hidden", "10", "--recurrent", "8",
-                     "--n-steps", "10", "--evaluate", "--ais-runs", "5", "--ais-betas", "20", "--out", str(out),
+                     "--frames", "10", "--evaluate", "--ais-runs", "5", "--ais-betas", "20", "--out", str(out),
                      "--verbose", "0")
     assert "the threshold chosen on 3 validation sequences" in stdout
     assert f"at threshold {result_of(out)['threshold']}, validation {result_of(out)['valid_frame_accuracy']:.2%}" in stdout
@@ -480,7 +481,7 @@ def test_rnnrbm_paper_recipe_on_a_paper_format_pickle_end_to_end(tmp_path):
     corpus, notes = tiny_music_corpus(tmp_path)
     out = tmp_path / "paper"
     stdout = run_app("rnnrbm.py", "--data", str(corpus), "--recipe", "paper", "--epochs", "4", "--patience", "2",
-                     "--hidden", "10", "--recurrent", "8", "--n-steps", "10", "--evaluate", "--ais-runs", "5",
+                     "--hidden", "10", "--recurrent", "8", "--frames", "10", "--evaluate", "--ais-runs", "5",
                      "--ais-betas", "20", "--out", str(out), "--verbose", "0")
     assert "recipe paper" in stdout and "the RBM pretrained on all frames" in stdout and "kept epoch" in stdout
     result = json.load(open(out / "result.json"))

@@ -59,7 +59,7 @@ def test_unknown_tutorial_and_version():
 
 def test_a_subcommand_runs_its_app_with_the_same_options_and_statuses(tmp_path):
     out = tmp_path / "hmc"
-    proc = run_cli("hmc", "--draws", "40", "--burnin", "10", "--out", str(out))
+    proc = run_cli("hmc", "--samples", "40", "--burnin", "10", "--out", str(out))
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert json.load(open(out / "result.json"))
     help_ = run_cli("lenet", "--help")

@@ -60,9 +60,9 @@ def test_bad_shapes():
 
 def test_save_png_and_filters_of(tmp_path, rng):
     W = rng.normal(size=(784, 30))
-    path = save_tiled_png(filters_of(W), tmp_path / "sub" / "f.png", (28, 28))
+    path = save_tiled_png(filters_of(W), tmp_path / "sub" / "f.png", (28, 28), scale=1)
     img = Image.open(path)
-    assert img.size == (6 * 29 - 1, 5 * 29 - 1)
+    assert img.size == (6 * 29 - 1, 5 * 29 - 1)  # scale 1, no title: the tutorial's raster as it is
     conv = rng.normal(size=(5, 5, 2, 3))
     rows = filters_of(conv)
     assert rows.shape == (6, 25)

@@ -282,3 +282,39 @@ def test_changing_generate_k_after_a_prediction_takes_effect(jsb):
     model.generate_k = 30
     thirty = model.frame_probabilities(seqs, n_samples=3, seed=0)[0]
     assert not np.allclose(one, thirty)
+
+
+def test_fit_evaluate_and_predict_take_lists_batches_and_datasets_or_say_what_they_got():
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    seqs = [(rng.random((n, 12)) < 0.2).astype("float32") for n in (30, 17, 45)]
+    model = RnnRbm(8, 6, n_visible=12, k=1, seed=1)
+    model.compile()
+    model.fit(seqs, epochs=1, verbose=0)                        # a list: chunks of 100
+    batch = np.stack([s[:17] for s in seqs])                    # [B, T, n]: B sequences
+    model.fit(batch, epochs=1, verbose=0)
+    model.fit(model.training_dataset(seqs, chunk_length=20), epochs=1, verbose=0)
+    # evaluate: the monitor of whole sequences; a list is each sequence, padded (the padding ignored).
+    assert np.isfinite(model.evaluate(seqs, verbose=0)) and np.isfinite(model.evaluate(batch, verbose=0))
+    alone = [model.evaluate(s, verbose=0) for s in seqs]
+    np.testing.assert_allclose(model.evaluate(seqs, verbose=0), np.mean(alone), atol=0.5)  # Gibbs noise
+    # predict: each sequence's bv_t, as the model's call gives it.
+    listed = model.predict(seqs)
+    assert [p.shape for p in listed] == [(30, 12), (17, 12), (45, 12)]
+    np.testing.assert_allclose(listed[2], model(seqs[2]).numpy(), atol=1e-5)
+    np.testing.assert_allclose(model.predict(seqs[0]), listed[0], atol=1e-5)
+    batched = model.predict(batch)
+    assert batched.shape == (3, 17, 12)
+    np.testing.assert_allclose(batched[1], listed[1], atol=1e-5)
+    np.testing.assert_allclose(batched[0], listed[0][:17], atol=1e-5)  # causal: a prefix's biases are its own
+    # A batched dataset would be read as one long sequence: refused, with the fix.
+    for call in (lambda: model.fit(model.training_dataset(seqs, chunk_length=20).batch(2), epochs=1, verbose=0),
+                 lambda: model.evaluate(tf.data.Dataset.from_tensor_slices(batch).batch(2), verbose=0),
+                 lambda: model.predict(tf.data.Dataset.from_tensor_slices(batch).batch(2))):
+        with pytest.raises(ValueError, match=r"yields batches of sequences.*unbatch"):
+            call()
+    with pytest.raises(ValueError, match="Received: str"):
+        model.predict("abc")
+    with pytest.raises(ValueError, match=r"sequence 1 must be a piano-roll \[T, 12\]"):
+        model.evaluate([seqs[0], seqs[1][:, :5]], verbose=0)

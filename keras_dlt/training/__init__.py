@@ -9,11 +9,13 @@ data, a model and one of them together.
 - `train_network3`: Nielsen's `Network.SGD` as a resumable part of a run.
 - `RunBackup` / `BackupAndResume`: one resume mechanism for epochs and finished parts.
 - `speed`: steps_per_execution and XLA choices; `write_result`: `result.json`.
+- `run_callbacks`: a fit's progress bar, callbacks and TensorBoard, in the order that keeps each log whole.
 """
 
 from keras_dlt.training.backup import BackupAndResume, RunBackup
 from keras_dlt.training.cost_log import CostLog
 from keras_dlt.training.interrupt import StopOnInterrupt
+from keras_dlt.training.logs import run_callbacks, tensorboard_callback
 from keras_dlt.training.outputs import closing_line, save_classifier_run
 from keras_dlt.training.network3 import Network3Result, train_network3
 from keras_dlt.training.patience import PatienceEarlyStopping, PatienceRule
@@ -27,4 +29,4 @@ from keras_dlt.training.supervised import ClassifierResult, SGDSettings, train_c
 __all__ = ["train_classifier", "SGDSettings", "ClassifierResult", "save_classifier_run", "closing_line", "pretrain_stack", "pretrain_or_reuse", "load_stack_weights", "PretrainingResult", "train_network3",
            "Network3Result", "RunBackup", "BackupAndResume", "PatienceEarlyStopping", "PatienceRule", "CostLog",
            "StopOnInterrupt", "FilterPictures", "HalveOnPlateau", "inverse_time_decay", "fast_steps_per_execution",
-           "jit_compile_for", "write_result"]
+           "jit_compile_for", "write_result", "run_callbacks", "tensorboard_callback"]

@@ -25,57 +25,14 @@ import keras
 import numpy as np
 
 from keras_dlt.models.boltzmann.frame_metrics import baseline_accuracies, choose_threshold
+from keras_dlt.presets import RNNRBM_RECIPES, RnnRbmRecipe
+from keras_dlt.training.logs import run_callbacks
 
 __all__ = ["RnnRbmRecipe", "RECIPES", "RnnRbmResult", "ValidationFrameAccuracy", "pretrain_frame_rbm",
            "train_rnn_rbm", "evaluate_rnn_rbm", "closing_scores"]
 
 
-@dataclasses.dataclass(frozen=True)
-class RnnRbmRecipe:
-    """How an RNN-RBM is trained (see the module docstring for the two named recipes)."""
-
-    name: str = "tutorial"
-    learning_rate: float = 0.001
-    epochs: int = 200
-    momentum: float = 0.0
-    nesterov: bool = False
-    clipnorm: float = None           # clip each update's gradient to this global norm
-    rbm_epochs: int = 0              # RBM pretraining on all frames (0: none)
-    rbm_learning_rate: float = 0.01
-    rbm_k: int = 1                   # CD-k of the pretraining
-    patience: int = None             # stop after this many epochs without a better validation accuracy
-    rnn_init: str = "tutorial"       # "tutorial": N(0, 0.01); "glorot": Glorot-uniform inputs/outputs, orthogonal Wuu
-    validate_every: int = 1          # epochs between validation measures
-    chunk_length: int = 100
-
-    def __post_init__(self):
-        for name in ("learning_rate", "rbm_learning_rate"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"RnnRbmRecipe: {name} must be > 0. Received: {getattr(self, name)}")
-        for name in ("epochs", "rbm_k", "validate_every", "chunk_length"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"RnnRbmRecipe: {name} must be an int >= 1. Received: {value}")
-        if not 0 <= self.momentum < 1:
-            raise ValueError(f"RnnRbmRecipe: momentum must be in [0, 1). Received: {self.momentum}")
-        if self.clipnorm is not None and not self.clipnorm > 0:
-            raise ValueError(f"RnnRbmRecipe: clipnorm must be > 0 or None. Received: {self.clipnorm}")
-        if self.rnn_init not in ("tutorial", "glorot"):
-            raise ValueError(f"RnnRbmRecipe: rnn_init must be 'tutorial' or 'glorot'. Received: {self.rnn_init!r}")
-        if self.patience is not None and self.patience < 1:
-            raise ValueError(f"RnnRbmRecipe: patience must be >= 1 or None. Received: {self.patience}")
-
-    def optimizer(self):
-        return keras.optimizers.SGD(self.learning_rate, momentum=self.momentum, nesterov=self.nesterov,
-                                    global_clipnorm=self.clipnorm)
-
-
-RECIPES = {
-    "tutorial": RnnRbmRecipe(),
-    "paper": RnnRbmRecipe(name="paper", learning_rate=0.003, epochs=200, momentum=0.9, nesterov=True,
-                          clipnorm=10.0, rbm_epochs=10, rbm_learning_rate=0.1, rbm_k=1, patience=20,
-                          validate_every=1),
-}
+RECIPES = RNNRBM_RECIPES  # by name: keras_dlt.presets (plain data, for the apps' --help)
 
 
 class ValidationFrameAccuracy(keras.callbacks.Callback):
@@ -160,10 +117,11 @@ class RnnRbmResult:
         return out
 
 
-def train_rnn_rbm(model, train, valid=None, recipe="tutorial", callbacks=(), seed=None, verbose=1):
+def train_rnn_rbm(model, train, valid=None, recipe="tutorial", callbacks=(), seed=None, verbose=1, tensorboard=None):
     """Trains `model` (an `RnnRbm`, compiled here) on `train` sequences with a recipe (a name or an
     `RnnRbmRecipe`). With `recipe.patience` and `valid`, the epoch with the best validation frame accuracy
-    is kept (Keras' `EarlyStopping(restore_best_weights=True)`). `callbacks` run after the validation measure.
+    is kept (Keras' `EarlyStopping(restore_best_weights=True)`). `callbacks` run after the validation measure;
+    `tensorboard` names a folder for TensorBoard logs (the costs and the validation frame accuracy).
 
     Returns:
         `RnnRbmResult`.
@@ -197,7 +155,7 @@ def train_rnn_rbm(model, train, valid=None, recipe="tutorial", callbacks=(), see
     stop = next((c for c in callbacks if isinstance(c, StopOnInterrupt)), None)
     start = time.perf_counter()
     history = model.fit(model.training_dataset(train, chunk_length=recipe.chunk_length, seed=seed),
-                        epochs=recipe.epochs, verbose=verbose, callbacks=extra + callbacks)
+                        epochs=recipe.epochs, verbose=verbose, callbacks=run_callbacks(extra + callbacks, tensorboard))
     result.training_seconds = time.perf_counter() - start
     result.history = {k: [float(x) for x in v] for k, v in history.history.items()}
     result.epochs_run = len(history.epoch)

@@ -7,6 +7,7 @@ import keras
 
 from keras_dlt.models.network3 import Network3Log
 from keras_dlt.training.interrupt import StopOnInterrupt
+from keras_dlt.training.logs import tensorboard_callback
 
 __all__ = ["Network3Result", "train_network3"]
 
@@ -24,7 +25,7 @@ class Network3Result:
 
 
 def train_network3(net, train, valid, test, *, epochs, mini_batch_size, eta, lmbda, backup=None, part="network",
-                   save_path=None, shuffle=True, monitor_training=False, verbose=2):
+                   save_path=None, shuffle=True, monitor_training=False, verbose=2, tensorboard=None):
     """Trains `net` by `net.SGD(...)`, backed up each epoch as `part` of `backup`, and records it when finished.
 
     A part already finished by an interrupted run is not trained again:
@@ -40,6 +41,7 @@ def train_network3(net, train, valid, test, *, epochs, mini_batch_size, eta, lmb
         save_path: where the network is saved as `.keras` (also when Ctrl+C
             stopped it: it is still scored).
         shuffle, monitor_training, verbose: `SGD`'s.
+        tensorboard: a folder for TensorBoard logs (its subfolder `part`): cost, accuracies, the best point.
 
     Returns:
         `(network, Network3Result)`.
@@ -54,7 +56,8 @@ def train_network3(net, train, valid, test, *, epochs, mini_batch_size, eta, lmb
     log = Network3Log()
     where = f" (the same command continues from the backup in {backup.folder})" if backup is not None else ""
     interrupt = StopOnInterrupt(f"Interrupted by user: stopping; this network is still saved and scored{where}.")
-    callbacks = [interrupt] + ([backup.part_callback(part, [log])] if backup is not None else [])
+    callbacks = [interrupt] + ([backup.part_callback(part, [log])] if backup is not None else []) + (
+        [tensorboard_callback(tensorboard, part)] if tensorboard else [])
     history = net.SGD(train, epochs, mini_batch_size, eta, valid, test, lmbda=lmbda, verbose=verbose,
                       shuffle=shuffle, monitor_training=monitor_training, callbacks=callbacks, log=log)
     if save_path is not None:

@@ -29,7 +29,8 @@ def save_classifier_run(model, result, out, name, filters_layer, filter_shape=No
     """
     pictures = FilterPictures(filters_layer, out, img_shape=filter_shape)
     pictures.set_model(model)
-    filters_png = pictures.save(os.path.join(out, "filters.png"))
+    filters_png = pictures.save(os.path.join(out, "filters.png"),
+                                title=f"{type(model).__name__} after training: first-layer filters")
     keras_path = os.path.join(out, f"{name}.keras")
     model.save(keras_path)
     saved_model = os.path.join(out, "saved_model") if export else None

@@ -23,13 +23,15 @@ class FilterPictures(keras.callbacks.Callback):
         every: period in epochs. Default 1.
         max_filters: draw at most this many. Default 100.
         prefix: file name prefix. Default `"filters"`.
-        scale: enlargement of the picture. Default 1 (4 for small conv filters).
+        scale: enlargement of the picture. Default: each filter at least `plotting.MIN_TILE_PIXELS` across.
+        title: the sheet's caption, `{epoch}` filled in. Default "{prefix} of <layer> after epoch {epoch}".
 
     Attributes:
         written: list of the paths written.
     """
 
-    def __init__(self, layer, out_dir, img_shape=None, every=1, max_filters=100, prefix="filters", scale=None):
+    def __init__(self, layer, out_dir, img_shape=None, every=1, max_filters=100, prefix="filters", scale=None,
+                 title=None):
         super().__init__()
         if every < 1:
             raise ValueError(f"FilterPictures: every must be >= 1. Received: every={every}")
@@ -40,14 +42,16 @@ class FilterPictures(keras.callbacks.Callback):
         self.max_filters = max_filters
         self.prefix = prefix
         self.scale = scale
+        self.title = title
         self.written = []
 
     def _layer(self):
         return self.model.get_layer(self.layer) if isinstance(self.layer, str) else self.layer
 
-    def save(self, path):
-        """Writes the current filters to `path`."""
-        kernel = keras.ops.convert_to_numpy(self._layer().kernel)
+    def save(self, path, title=None):
+        """Writes the current filters to `path`, captioned `title` (default: the layer's name and size)."""
+        layer = self._layer()
+        kernel = keras.ops.convert_to_numpy(layer.kernel)
         rows = filters_of(kernel)[: self.max_filters]
         if self.img_shape is not None:
             img_shape = tuple(self.img_shape)
@@ -58,11 +62,14 @@ class FilterPictures(keras.callbacks.Callback):
             if side * side != rows.shape[1]:
                 raise ValueError(f"FilterPictures: give img_shape for filters of {rows.shape[1]} values.")
             img_shape = (side, side)
-        scale = self.scale or (4 if max(img_shape) < 16 else 1)
-        save_tiled_png(rows, path, img_shape, tile_spacing=(1, 1), scale=scale)
+        if title is None:
+            title = f"{len(rows)} filters of {layer.name} ({img_shape[0]}x{img_shape[1]})"
+        save_tiled_png(rows, path, img_shape, tile_spacing=(1, 1), scale=self.scale, title=title)
         self.written.append(path)
         return path
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every == 0:
-            self.save(os.path.join(self.out_dir, f"{self.prefix}_at_epoch_{epoch + 1}.png"))
+            title = (self.title or "{prefix} of {layer} after epoch {epoch}").format(
+                prefix=self.prefix, layer=self._layer().name, epoch=epoch + 1)
+            self.save(os.path.join(self.out_dir, f"{self.prefix}_at_epoch_{epoch + 1}.png"), title=title)

@@ -4,8 +4,11 @@ import dataclasses
 import os
 import time
 
+import tensorflow as tf
+
 from keras_dlt.core.batches import steps_per_execution_for, whole_batches
 from keras_dlt.training.cost_log import CostLog
+from keras_dlt.training.logs import tensorboard_callback
 
 __all__ = ["PretrainingResult", "pretrain_stack", "pretrain_or_reuse", "load_stack_weights"]
 
@@ -23,27 +26,34 @@ class PretrainingResult:
         return {"pretraining_costs": self.costs, "pretraining_seconds": self.seconds}
 
 
-def pretrain_stack(stack, x, *, epochs, batch_size, learning_rate, backup=None, verbose=1, **options):
+def pretrain_stack(stack, x, *, epochs, batch_size, learning_rate, backup=None, verbose=1, tensorboard=None,
+                   **options):
     """Pretrains every hidden layer of `stack` (`StackedDenoisingAutoencoder` or `DBN`) through `stack.pretrain`.
 
-    Each layer's training prints the tutorial's "Pre-training layer i, epoch
-    e, cost c" lines and runs many minibatches per compiled call. With a
+    Each layer's training shows Keras' progress bar, prints the tutorial's
+    "Pre-training layer i, epoch e, cost c" lines and runs many minibatches
+    per compiled call. With a
     `RunBackup`, each layer is backed up every epoch (its part `layer_i`) and
     recorded with the stack's weights once finished: the same call after a
     kill loads the finished layers and resumes the one in progress.
 
     Args:
         stack: the model; its hidden layers are trained in place.
-        x: training inputs in [0, 1].
+        x: training inputs in [0, 1], or a `tf.data.Dataset` of minibatches (then `batch_size` None).
         epochs, batch_size, learning_rate: per layer, as `stack.pretrain`'s.
         backup: optional `RunBackup`.
-        verbose: 1 prints the cost lines.
+        verbose: as `stack.pretrain`'s: 1 progress bar and cost lines, 2 the lines only, 0 silent.
+        tensorboard: a folder for TensorBoard logs (each layer's cost in its subfolder `layer_i`).
         **options: more `stack.pretrain` arguments (the DBN's `k`).
 
     Returns:
         A `PretrainingResult`.
     """
-    n_batches = whole_batches(len(x), batch_size)
+    if isinstance(x, tf.data.Dataset):
+        cardinality = int(x.cardinality())
+        n_batches = cardinality if cardinality > 0 else 1  # unknown or infinite: one minibatch per call
+    else:
+        n_batches = whole_batches(len(x), batch_size)
     if not stack.built:
         stack.build((None, stack.n_in))  # the finished layers' weights load into a built stack
     costs, finished = [], []
@@ -59,11 +69,12 @@ def pretrain_stack(stack, x, *, epochs, batch_size, learning_rate, backup=None, 
         print(f"... resuming pretraining from {backup.folder}: layers {finished} finished", flush=True)
     start = time.perf_counter()
     for i in range(len(finished), len(stack.hidden_layers)):
-        log = CostLog(f"Pre-training layer {i}, epoch {{epoch}}, cost {{cost:.6f}}", monitor=stack.pretraining_monitor,
-                      verbose=bool(verbose))
-        callbacks = [log] + ([backup.part_callback(f"layer_{i}", [log])] if backup is not None else [])
-        stack.pretrain(x, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, layers=[i], verbose=0,
-                       callbacks=callbacks, steps_per_execution=steps_per_execution_for(n_batches), **options)
+        log = CostLog(monitor=stack.pretraining_monitor, verbose=False)  # the costs, backed up; pretrain prints them
+        callbacks = [log] + ([backup.part_callback(f"layer_{i}", [log])] if backup is not None else []) + (
+            [tensorboard_callback(tensorboard, f"layer_{i}")] if tensorboard else [])
+        stack.pretrain(x, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, layers=[i],
+                       verbose=verbose, callbacks=callbacks, steps_per_execution=steps_per_execution_for(n_batches),
+                       **options)
         costs.append(log.costs)
         if backup is not None:
             backup.finish(f"layer_{i}", weights_of=stack, costs=log.costs)
@@ -108,9 +119,9 @@ def pretrain_or_reuse(stack, x, *, backup, weights_file, what, pretrained=None, 
         load_stack_weights(stack, pretrained)
         print(f"... pretraining skipped: fine-tuning starts from {pretrained}", flush=True)
         return PretrainingResult([], 0.0, [])
+    batch = pretraining.get("batch_size") or "as the dataset's"
     print(f"... pre-training {len(stack.hidden_layers)} layers {list(stack.hidden_units)} as {what}: lr "
-          f"{pretraining['learning_rate']}, batch {pretraining['batch_size']}, {pretraining['epochs']} epochs per layer",
-          flush=True)
+          f"{pretraining['learning_rate']}, batch {batch}, {pretraining['epochs']} epochs per layer", flush=True)
     result = pretrain_stack(stack, x, backup=backup, **pretraining)
     os.makedirs(os.path.dirname(os.path.abspath(weights_file)), exist_ok=True)
     stack.save_weights(weights_file)

@@ -8,6 +8,7 @@ import keras
 
 from keras_dlt.core.batches import minibatches, whole_batches
 from keras_dlt.training.interrupt import StopOnInterrupt
+from keras_dlt.training.logs import run_callbacks
 from keras_dlt.training.patience import PatienceEarlyStopping
 from keras_dlt.training.speed import fast_steps_per_execution, jit_compile_for
 
@@ -75,7 +76,7 @@ def _trim_history_csv(path, epochs):
 
 
 def train_classifier(model, train, valid, test, settings, *, backup=None, part="training", history_csv=None,
-                     verbose=1):
+                     verbose=1, tensorboard=None):
     """Trains `model` with plain SGD and the tutorial's patience rule under `model.fit`; restores the best weights.
 
     Args:
@@ -90,6 +91,8 @@ def train_classifier(model, train, valid, test, settings, *, backup=None, part="
             on where it stopped. The caller discards it once the run is done.
         history_csv: path of a per-epoch `CSVLogger` file (appended on resume).
         verbose: Keras `fit` verbosity; 1 or 2 also print each validation.
+        tensorboard: a folder for TensorBoard logs (its subfolder `part`): the loss and the patience
+            callback's `val_error`, `best_val_error` and `test_error` per epoch.
 
     Returns:
         A `ClassifierResult`. Ctrl+C stops after the current step; the best
@@ -126,7 +129,8 @@ def train_classifier(model, train, valid, test, settings, *, backup=None, part="
     where = f" (the same command continues from the backup in {backup.folder})" if backup is not None else ""
     interrupt = StopOnInterrupt(f"Interrupted by user: stopping; the best model so far is kept{where}.")
     start = time.perf_counter()
-    history = model.fit(**data, epochs=epochs, callbacks=[*callbacks, interrupt], verbose=verbose)
+    history = model.fit(**data, epochs=epochs, verbose=verbose,
+                        callbacks=run_callbacks([*callbacks, interrupt], tensorboard, part=part))
     return ClassifierResult(
         best_validation_error=stopper.best_validation_error if stopper.best_iteration is not None else None,
         test_error=stopper.test_error, best_iteration=stopper.best_iteration,

@@ -38,9 +38,10 @@ def chunks(sequences, length=100):
 class RnnRbm(ExportsEndpoints, TutorialSGD, keras.Model):
     """The tutorial's RNN-RBM, trained by `fit` on chunks of piano-roll frames.
 
-    `fit` takes a `tf.data.Dataset` of chunks [T, n_visible] (T may vary;
-    see `training_dataset`) or one array [T, n_visible]; each element is one
-    update. It reports `pseudo_log_likelihood`: the tutorial's monitor, the
+    `fit` takes a list of sequences [T_i, n_visible] (cut into chunks of 100
+    frames, see `training_dataset`), a `tf.data.Dataset` of single chunks, or
+    one array [T, n_visible]; each chunk is one update. `evaluate` takes the
+    same and `predict` returns each sequence's visible biases bv_t. It reports `pseudo_log_likelihood`: the tutorial's monitor, the
     log-probability of the data frames under the visible means one half-step
     past the chain's end (`mean_v` in rnnrbm.py), summed over notes, averaged
     over frames (higher is better).
@@ -218,15 +219,69 @@ class RnnRbm(ExportsEndpoints, TutorialSGD, keras.Model):
                 raise ValueError(f"RnnRbm.{what}: sequence {i} must hold only 0 and 1 (a binary piano-roll).")
         return sequences
 
-    def fit(self, x=None, y=None, *args, **kwargs):
-        """`Model.fit` on chunks; a list of sequences is turned into `training_dataset(x)` first."""
+    def _as_dataset(self, x, what, chunk_length=None):
+        """What `fit`, `evaluate` and `predict` accept, as a dataset of single sequences (or chunks):
+
+        a list of sequences [T_i, n_visible]; an array [T, n_visible] (one
+        sequence) or [B, T, n_visible] (B sequences of one length); or a
+        `tf.data.Dataset` whose elements are single chunks [T, n_visible] or
+        `(chunk, length)` pairs, as `training_dataset` yields. Anything else
+        (a batched dataset, other widths) is refused, naming what it got.
+        """
+        if isinstance(x, tf.data.Dataset):
+            spec = x.element_spec
+            first = spec[0] if isinstance(spec, (tuple, list)) else spec
+            shape = getattr(first, "shape", None)
+            if shape is None or shape.rank != 2 or shape[-1] not in (None, self.n_visible):
+                hint = (" It yields batches of sequences: each element must be one sequence, so unbatch it "
+                        "(dataset.unbatch()) or pass the sequences as a list." if shape is not None and shape.rank == 3
+                        else "")
+                raise ValueError(f"RnnRbm.{what}: a dataset's elements must be one piano-roll chunk "
+                                 f"[T, {self.n_visible}] or a (chunk, length) pair, as training_dataset yields; "
+                                 f"got elements {spec}.{hint}")
+            return x
+        if isinstance(x, np.ndarray) and x.ndim == 3:
+            x = list(x)
+        if isinstance(x, np.ndarray) or tf.is_tensor(x):
+            x = np.asarray(x)
+            self._check_sequences(x, what)
+            return tf.data.Dataset.from_tensors(x.astype("float32"))
         if isinstance(x, (list, tuple)):
-            x = self.training_dataset(x, seed=self.seed)
-        elif isinstance(x, np.ndarray):
-            self._check_sequences(x, "fit")
-            x = tf.data.Dataset.from_tensors(x.astype("float32"))
+            self._check_sequences(x, what)
+            longest = max(len(s) for s in x)
+            return self.training_dataset(x, chunk_length=chunk_length or longest, shuffle=chunk_length is not None,
+                                         seed=self.seed)
+        raise ValueError(f"RnnRbm.{what}: x must be a list of piano-rolls [T, {self.n_visible}], an array "
+                         f"[T, {self.n_visible}] or [B, T, {self.n_visible}], or a tf.data.Dataset of chunks. "
+                         f"Received: {type(x).__name__}")
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """`Model.fit` on chunks, one update each: a list of sequences (or an array [B, T, n_visible]) is cut
+        into `training_dataset(x)` chunks of 100 frames first; an array [T, n_visible] is one chunk; a dataset
+        must yield single chunks (see `_as_dataset`)."""
+        x = self._as_dataset(x, "fit", chunk_length=100)
         kwargs.setdefault("shuffle", False)  # the chunk dataset reshuffles itself every epoch
         return super().fit(x, y, *args, **kwargs)
+
+    def evaluate(self, x=None, y=None, *args, **kwargs):
+        """`Model.evaluate`: the pseudo-log-likelihood monitor of whole sequences (each from u_0 = 0), given as
+        `fit` takes them; a list is read one sequence per step, each padded to the longest (padding ignored)."""
+        return super().evaluate(self._as_dataset(x, "evaluate"), y, *args, **kwargs)
+
+    def predict(self, x, *args, **kwargs):
+        """The frames' visible biases bv_t (eq. 5, the RNN's output): [T, n_visible] for one sequence, a list of
+        them for a list, [B, T, n_visible] for an array of B sequences. A dataset of chunks goes to
+        `Model.predict`, which returns the elements' outputs concatenated along time."""
+        if isinstance(x, tf.data.Dataset):
+            return super().predict(self._as_dataset(x, "predict"), *args, **kwargs)
+        if isinstance(x, np.ndarray) and x.ndim == 2 or tf.is_tensor(x) and len(x.shape) == 2:
+            return self.frame_conditionals([np.asarray(x)])["bv"]
+        as_array = isinstance(x, np.ndarray) and x.ndim == 3
+        if not (as_array or isinstance(x, (list, tuple))):
+            self._as_dataset(x, "predict")  # raises, naming what it got
+        conditionals = self.frame_conditionals(list(x))
+        parts = np.split(conditionals["bv"], np.cumsum(conditionals["lengths"])[:-1])
+        return np.stack(parts) if as_array else parts
 
     # -- generation and evaluation --------------------------------------------------------------
     @tf.function(reduce_retracing=True)

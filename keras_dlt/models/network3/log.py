@@ -62,3 +62,7 @@ class Network3Log(keras.callbacks.Callback):
                 self.best.at_best = self.model.accuracy(self.test_data)
                 if self.verbose:
                     print(f"The corresponding test accuracy is {self.best_test:.2%}", flush=True)
+        # Into the epoch's logs, so History, CSVLogger and TensorBoard see the run's best point too.
+        logs["best_val_accuracy"] = self.best_validation
+        if self.best_test is not None:
+            logs["test_accuracy_at_best"] = self.best_test

@@ -8,6 +8,7 @@ from keras import ops
 
 from keras_dlt.core.batches import steps_per_execution_for
 from keras_dlt.core.checks import check_pair, check_positive_int
+from keras_dlt.core.progress import progress_bar_first
 from keras_dlt.layers.random_affine import RandomAffine
 from keras_dlt.models.classifiers.base import TutorialClassifier
 from keras_dlt.models.network3.layers import ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer, describe
@@ -187,7 +188,8 @@ class Network(TutorialClassifier):
         history = self.fit(x[:num_training_batches * mini_batch_size], y[:num_training_batches * mini_batch_size],
                            batch_size=mini_batch_size, epochs=epochs, shuffle=shuffle,
                            validation_data=None if validation_data is None else check_pair(validation_data, "validation_data"),
-                           callbacks=[log] + callbacks, verbose=1 if verbose == 1 else 0, **fit_kwargs)
+                           callbacks=progress_bar_first([log] + callbacks), verbose=1 if verbose == 1 else 0,
+                           **fit_kwargs)
         if log.records:  # every epoch's numbers, also those of the run this one resumed
             history.epoch = list(range(len(log.records)))
             history.history = {k: [r.get(k) for r in log.records] for k in log.records[-1]}

@@ -1,6 +1,7 @@
 """The networks of Nielsen's chapter 6, with the settings and the accuracies he reports."""
 
 from keras_dlt.core.random import sub_seed
+from keras_dlt.presets import NETWORK3_PRESETS
 from keras_dlt.layers.random_affine import RandomAffine
 from keras_dlt.models.network3.layers import ConvPoolLayer, FullyConnectedLayer, ReLU, SoftmaxLayer, sigmoid
 from keras_dlt.models.network3.network import Network
@@ -8,19 +9,7 @@ from keras_dlt.models.network3.network import Network
 __all__ = ["PRESETS", "preset"]
 
 
-#: Nielsen's chapter 6 runs: (description, SGD settings, reported test accuracy). The expanded-data
-#: presets expand on the fly, so an epoch stays 50,000 images; Nielsen stored 250,000 (each digit and four
-#: one-pixel shifts), so his epochs hold five times the examples: give 5x the epochs for as many updates.
-PRESETS = {
-    "baseline": ("100 sigmoid hidden units", dict(epochs=60, eta=0.1, lmbda=0.0), 0.9780),
-    "conv1": ("one conv-pool layer (20 5x5 filters) + 100 sigmoid units", dict(epochs=60, eta=0.1, lmbda=0.0), 0.9878),
-    "conv2": ("two conv-pool layers (20, 40 filters) + 100 sigmoid units", dict(epochs=60, eta=0.1, lmbda=0.0), 0.9906),
-    "relu": ("two conv-pool layers, ReLU, L2 0.1", dict(epochs=60, eta=0.03, lmbda=0.1), 0.9923),
-    "expanded": ("as relu, on expanded training data", dict(epochs=60, eta=0.03, lmbda=0.1), 0.9937),
-    "dropout": ("expanded data, two conv-pool, two 1000-unit ReLU layers, dropout 0.5",
-                dict(epochs=40, eta=0.03, lmbda=0.0), 0.9960),
-    "ensemble": ("five dropout networks, majority vote", dict(epochs=40, eta=0.03, lmbda=0.0), 0.9967),
-}
+PRESETS = NETWORK3_PRESETS  # (description, SGD settings, reported accuracy): keras_dlt.presets
 
 
 def preset(name, mini_batch_size=10, seed=None, dropout_form="network3"):
