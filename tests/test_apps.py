@@ -396,8 +396,10 @@ def test_lenet_app_by_default_starts_from_the_tutorials_initial_weights(monkeypa
         handed.update(model=model, settings=settings)
         raise Handed
 
-    monkeypatch.setattr(app, "train_classifier", train_classifier)
-    monkeypatch.setattr(app, "load_mnist", lambda path: ((np.zeros((10, 784), "float32"), np.zeros(10, "int32")),) * 3)
+    # The app imports them once its flags are read: patched where it imports them from.
+    monkeypatch.setattr("keras_dlt.training.train_classifier", train_classifier)
+    monkeypatch.setattr("keras_dlt.datasets.load_mnist",
+                        lambda path: ((np.zeros((10, 784), "float32"), np.zeros(10, "int32")),) * 3)
     with pytest.raises(Handed):
         app.main(["--out", "unused"])
     assert handed["settings"].learning_rate == 0.1 and handed["settings"].batch_size == 500
