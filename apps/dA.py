@@ -32,8 +32,9 @@ def main(argv=None):
     from keras_dlt.datasets import load_mnist
     from keras_dlt.models import DenoisingAutoencoder
     from keras_dlt.plotting import filters_of, save_tiled_png
-    from keras_dlt.training import CostLog, StopOnInterrupt, run_callbacks, write_result
+    from keras_dlt.training import CostLog, StopOnInterrupt, make_strategy, run_callbacks, write_result
 
+    strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
     (x_train, _), _, _ = load_mnist(args.data)
     batches = minibatches(x_train, None, args.batch_size)  # cut once, in the tutorial's order
     steps = steps_per_execution_for(whole_batches(len(x_train), args.batch_size))
@@ -42,8 +43,9 @@ def main(argv=None):
     for level in args.corruption:
         keras.utils.set_random_seed(args.seed)
         tag = f"{round(level * 100)}"
-        dae = DenoisingAutoencoder(n_hidden=args.hidden, corruption_level=level, seed=args.seed)
-        dae.compile(optimizer=keras.optimizers.SGD(args.learning_rate), steps_per_execution=steps)
+        with strategy.scope():  # made and compiled under it; fit trains under it
+            dae = DenoisingAutoencoder(n_hidden=args.hidden, corruption_level=level, seed=args.seed)
+            dae.compile(optimizer=keras.optimizers.SGD(args.learning_rate), steps_per_execution=steps)
         log = CostLog()  # the tutorial's "Training epoch e, cost c"
         stop = StopOnInterrupt("Interrupted by user: stopping; the filters and the model so far are still written.")
         start = time.perf_counter()

@@ -48,29 +48,31 @@ def main(argv=None):
     from keras_dlt.datasets import gaussian_mixture, load_mnist, pooled_digits
     from keras_dlt.models import EnergyModel, GaussianBernoulliRBM
     from keras_dlt.plotting import save_scatter_png, save_tiled_png
-    from keras_dlt.training import run_callbacks, write_result
+    from keras_dlt.training import make_strategy, run_callbacks, write_result
     from keras_dlt.two_sample import mmd_test
 
+    strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
     keras.utils.set_random_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     hmc = dict(stepsize_max=args.stepsize_max)
-    if not digits:
-        x = gaussian_mixture(args.points, seed=args.seed)
-        held_out, reference = gaussian_mixture(1000, seed=args.seed + 1), gaussian_mixture(1000, seed=args.seed + 2)
-        net = keras.Sequential([keras.layers.Dense(args.hidden, activation="softplus"),
-                                keras.layers.Dense(args.hidden, activation="softplus"), keras.layers.Dense(1)],
-                               name="energy_mlp")
-        model = EnergyModel(net, n_chains=args.chains, hmc_moves=args.hmc_moves, seed=args.seed, **hmc)
-        what = f"an MLP energy (2-{args.hidden}-{args.hidden}-1, softplus) on a 2-D mixture of 3 Gaussians"
-    else:
-        (x_train, _), _, _ = load_mnist(mnist)
-        features, kept, mean, std = pooled_digits(x_train[:args.points + 1000])
-        x, held_out, reference = features[:args.points], features[args.points:], features[:1000]
-        model = GaussianBernoulliRBM(args.hidden, n_chains=args.chains, hmc_moves=args.hmc_moves, seed=args.seed, **hmc)
-        what = f"a Gaussian-Bernoulli RBM ({x.shape[1]} visible, {args.hidden} hidden) on 7x7 pooled digits"
-    steps = args.epochs * -(-len(x) // args.batch_size)
-    # Cosine decay to 0: the chains' last picture of the model is not blurred by late, large updates.
-    model.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(args.learning_rate, steps)))
+    with strategy.scope():  # made and compiled under it; fit trains under it (the chains split over its replicas)
+        if not digits:
+            x = gaussian_mixture(args.points, seed=args.seed)
+            held_out, reference = gaussian_mixture(1000, seed=args.seed + 1), gaussian_mixture(1000, seed=args.seed + 2)
+            net = keras.Sequential([keras.layers.Dense(args.hidden, activation="softplus"),
+                                    keras.layers.Dense(args.hidden, activation="softplus"), keras.layers.Dense(1)],
+                                   name="energy_mlp")
+            model = EnergyModel(net, n_chains=args.chains, hmc_moves=args.hmc_moves, seed=args.seed, **hmc)
+            what = f"an MLP energy (2-{args.hidden}-{args.hidden}-1, softplus) on a 2-D mixture of 3 Gaussians"
+        else:
+            (x_train, _), _, _ = load_mnist(mnist)
+            features, kept, mean, std = pooled_digits(x_train[:args.points + 1000])
+            x, held_out, reference = features[:args.points], features[args.points:], features[:1000]
+            model = GaussianBernoulliRBM(args.hidden, n_chains=args.chains, hmc_moves=args.hmc_moves, seed=args.seed, **hmc)
+            what = f"a Gaussian-Bernoulli RBM ({x.shape[1]} visible, {args.hidden} hidden) on 7x7 pooled digits"
+        steps = args.epochs * -(-len(x) // args.batch_size)
+        # Cosine decay to 0: the chains' last picture of the model is not blurred by late, large updates.
+        model.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(args.learning_rate, steps)))
     print(f"... training {what}: {len(x)} points, {args.chains} persistent HMC chains, {args.hmc_moves} HMC "
           f"move(s) per step, Adam lr {args.learning_rate} (cosine decay to 0), batch {args.batch_size}, "
           f"{args.epochs} epochs", flush=True)

@@ -36,19 +36,21 @@ def main(argv=None):
 
     from keras_dlt.datasets import load_mnist
     from keras_dlt.models import LeNet
-    from keras_dlt.training import RunBackup, SGDSettings, save_classifier_run, train_classifier
+    from keras_dlt.training import RunBackup, SGDSettings, make_strategy, save_classifier_run, train_classifier
 
+    strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
     keras.utils.set_random_seed(args.seed)
     train, valid, test = load_mnist(args.data)
-    model = LeNet(nkerns=args.nkerns, n_hidden=args.hidden, seed=args.seed)
-    if args.init == "tutorial":
-        model.init_as_tutorial(args.seed)
+    with strategy.scope():  # the model made, compiled and trained under it
+        model = LeNet(nkerns=args.nkerns, n_hidden=args.hidden, seed=args.seed)
+        if args.init == "tutorial":
+            model.init_as_tutorial(args.seed)
 
-    # Backed up every epoch (discarded once the run is saved): after a kill the same command goes on.
-    backup = RunBackup(os.path.join(args.out, "backup"), config={"model": "LeNet", **flags.run_settings(vars(args))})
-    result = train_classifier(model, train, valid, test, SGDSettings.pick(vars(args)), backup=backup,
-                              history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose,
-                              tensorboard=args.tensorboard)
+        # Backed up every epoch (discarded once the run is saved): after a kill the same command goes on.
+        backup = RunBackup(os.path.join(args.out, "backup"), config={"model": "LeNet", **flags.run_settings(vars(args))})
+        result = train_classifier(model, train, valid, test, SGDSettings.pick(vars(args)), backup=backup,
+                                  history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose,
+                                  tensorboard=args.tensorboard)
     return save_classifier_run(model, result, args.out, "lenet", model.conv_layers[0], export=not args.no_export, backup=backup)
 
 

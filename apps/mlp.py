@@ -25,17 +25,19 @@ def main(argv=None):
 
     from keras_dlt.datasets import load_mnist
     from keras_dlt.models import MLP
-    from keras_dlt.training import RunBackup, SGDSettings, save_classifier_run, train_classifier
+    from keras_dlt.training import RunBackup, SGDSettings, make_strategy, save_classifier_run, train_classifier
 
+    strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
     keras.utils.set_random_seed(args.seed)
     train, valid, test = load_mnist(args.data)
-    model = MLP(hidden_units=args.hidden, l1=args.l1, l2=args.l2, seed=args.seed)
+    with strategy.scope():  # the model made, compiled and trained under it
+        model = MLP(hidden_units=args.hidden, l1=args.l1, l2=args.l2, seed=args.seed)
 
-    # Backed up every epoch (discarded once the run is saved): after a kill the same command goes on.
-    backup = RunBackup(os.path.join(args.out, "backup"), config={"model": "MLP", **flags.run_settings(vars(args))})
-    result = train_classifier(model, train, valid, test, SGDSettings.pick(vars(args)), backup=backup,
-                              history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose,
-                              tensorboard=args.tensorboard)
+        # Backed up every epoch (discarded once the run is saved): after a kill the same command goes on.
+        backup = RunBackup(os.path.join(args.out, "backup"), config={"model": "MLP", **flags.run_settings(vars(args))})
+        result = train_classifier(model, train, valid, test, SGDSettings.pick(vars(args)), backup=backup,
+                                  history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose,
+                                  tensorboard=args.tensorboard)
     return save_classifier_run(model, result, args.out, "mlp", model.hidden_layers[0], (28, 28),
                                export=not args.no_export, backup=backup)
 

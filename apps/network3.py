@@ -56,8 +56,9 @@ def main(argv=None):
     from keras_dlt.datasets import load_mnist
     from keras_dlt.models.network3 import ensemble_accuracy, preset
     from keras_dlt.plotting import save_training_curves_png
-    from keras_dlt.training import RunBackup, train_network3, write_result
+    from keras_dlt.training import RunBackup, make_strategy, train_network3, write_result
 
+    strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
     train, valid, test = load_mnist(args.data)
     os.makedirs(args.out, exist_ok=True)
     n_nets = args.ensemble if args.preset == "ensemble" else 1
@@ -71,7 +72,8 @@ def main(argv=None):
         path = os.path.join(args.out, f"network3_{args.preset}_{i}.keras" if n_nets > 1 else
                             f"network3_{args.preset}.keras")
         keras.utils.set_random_seed(args.seed + i)
-        net = preset(args.preset, args.batch_size, seed=args.seed + i)
+        with strategy.scope():  # made under it; SGD compiles and trains it there
+            net = preset(args.preset, args.batch_size, seed=args.seed + i)
         print(f"... network3 preset '{args.preset}' ({description}){f', network {i + 1} of {n_nets}' if n_nets > 1 else ''}: "
               f"{epochs} epochs, mini-batch {args.batch_size}, eta {eta}, lmbda {lmbda}; "
               f"Nielsen reports {reported:.2%}", flush=True)

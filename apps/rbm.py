@@ -42,8 +42,9 @@ def main(argv=None):
     from keras_dlt.models import RBM
     from keras_dlt.models.boltzmann import ais_betas, binarize
     from keras_dlt.plotting import save_tiled_png
-    from keras_dlt.training import CostLog, FilterPictures, StopOnInterrupt, run_callbacks, write_result
+    from keras_dlt.training import CostLog, FilterPictures, StopOnInterrupt, make_strategy, run_callbacks, write_result
 
+    strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
     keras.utils.set_random_seed(args.seed)
     (x_train, _), _, (x_test, _) = load_mnist(args.data)
     if args.chains > len(x_test):
@@ -52,9 +53,11 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
 
     # PCD keeps one persistent chain per example of a minibatch (the tutorial's `persistent` variable).
-    rbm = RBM(n_hidden=args.hidden, k=args.k, persistent=not args.cd, seed=args.seed, n_chains=args.batch_size)
-    rbm.compile(optimizer=keras.optimizers.SGD(args.learning_rate), steps_per_execution=steps_per_execution_for(n_batches))
-    rbm.build((None, 784))
+    with strategy.scope():  # made and compiled under it; fit trains under it (the chains split over its replicas)
+        rbm = RBM(n_hidden=args.hidden, k=args.k, persistent=not args.cd, seed=args.seed, n_chains=args.batch_size)
+        rbm.compile(optimizer=keras.optimizers.SGD(args.learning_rate),
+                    steps_per_execution=steps_per_execution_for(n_batches))
+        rbm.build((None, 784))
     monitor = rbm.metrics[0].name
     print(f"... training RBM ({args.hidden} hidden, {'CD' if args.cd else 'PCD'}-{args.k}) on {n_batches * args.batch_size}"
           f" digits: lr {args.learning_rate}, batch {args.batch_size}, {args.epochs} epochs; cost = {monitor}", flush=True)

@@ -54,9 +54,10 @@ def main(argv=None):
     from keras_dlt.models import RnnRbm
     from keras_dlt.models.boltzmann.frame_metrics import piece_statistics
     from keras_dlt.plotting import save_piano_roll_png
-    from keras_dlt.training import CostLog, StopOnInterrupt, write_result
+    from keras_dlt.training import CostLog, StopOnInterrupt, make_strategy, write_result
     from keras_dlt.training.music import closing_scores, evaluate_rnn_rbm, train_rnn_rbm
 
+    strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
     keras.utils.set_random_seed(args.seed)
     data = load_piano_rolls(args.data, dt=args.dt)
     train = data["train"] if isinstance(data, dict) else data
@@ -68,7 +69,8 @@ def main(argv=None):
                                   ("rnn_init", args.rnn_init)) if v is not None}
     recipe = dataclasses.replace(RNNRBM_RECIPES[args.recipe], **changes)
     valid = data.get("valid") if isinstance(data, dict) else None
-    model = RnnRbm(args.hidden, args.recurrent, n_visible=train[0].shape[1], k=args.k, seed=args.seed)
+    with strategy.scope():  # made under it; train_rnn_rbm compiles and trains it there (one chunk per replica)
+        model = RnnRbm(args.hidden, args.recurrent, n_visible=train[0].shape[1], k=args.k, seed=args.seed)
     pretraining = (f"the RBM pretrained on all frames first (CD-{recipe.rbm_k}, lr {recipe.rbm_learning_rate}, "
                    f"{recipe.rbm_epochs} epochs), " if recipe.rbm_epochs else "")
     print(f"... training the RNN-RBM ({args.hidden} hidden, {args.recurrent} recurrent, CD-{args.k}) on "

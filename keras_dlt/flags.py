@@ -2,7 +2,8 @@
 
 Every app builds its parser from these, so one name means one thing in every app:
 
-- every training app: `--data --epochs --batch-size --learning-rate --out --seed --verbose --tensorboard`
+- every training app: `--data --epochs --batch-size --learning-rate --out --seed --verbose --tensorboard
+  --strategy --cpu-replicas`
   (network3 also answers to Nielsen's `--mini-batch-size --eta --lmbda`);
 - sampling: `--chains` (parallel chains), `--samples` (kept samples per chain), `--burnin`,
   `--leapfrog-steps`, `--stepsize-max`; Gibbs steps are `--k`; sizes `--hidden`;
@@ -23,7 +24,8 @@ MNIST_HELP = ("MNIST source: a mnist.pkl.gz, mnist.npz, a folder of IDX files, o
               "Default: $KERAS_DLT_DATA, Keras' cache, download, bundled sample.")
 
 #: Flags that do not change a run's course: a backup made under other values of these still resumes.
-NOT_THE_RUN = ("epochs", "verbose", "out", "no_export", "steps_per_execution", "jit_compile", "tensorboard")
+NOT_THE_RUN = ("epochs", "verbose", "out", "no_export", "steps_per_execution", "jit_compile", "tensorboard", "strategy",
+               "cpu_replicas")
 
 
 def _number(convert, ok, wants, name, doc):
@@ -81,6 +83,12 @@ def parser(description, *, learning_rate, epochs, batch_size, out, epilog=None, 
     add("--tensorboard", metavar="DIR", default=None,
         help="also write TensorBoard logs (losses, validation and test errors, monitors) under DIR; needs the "
              "tensorboard package (pip install \"keras-dlt[tensorboard]\")")
+    add("--strategy", choices=("one-device", "mirrored"), default="one-device",
+        help="tf.distribute strategy: one device, or mirrored over all visible GPUs (the batch is the global "
+             "batch, split over the replicas)")
+    add("--cpu-replicas", type=positive_int, default=None,
+        help="with --strategy mirrored on a machine with no GPU: mirror over this many logical CPU devices "
+             "(tries the distributed path; overhead, not speed)")
     unknown = set(aliases) - {a.option_strings[0] for a in p._actions}
     if unknown:
         raise ValueError(f"flags.parser: aliases for flags it does not define: {sorted(unknown)}")

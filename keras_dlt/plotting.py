@@ -8,6 +8,7 @@ axes, ticks, labels and legends, and no change to the user's pyplot backend.
 """
 
 import os
+import textwrap
 
 import numpy as np
 
@@ -139,9 +140,12 @@ def save_png(array, path, scale=1, title=None, row_labels=None, rows=None):
         Image.fromarray(array).save(path)
         return path
     h, w = array.shape[:2]
-    top = 36 if title else 8
     left = 8 + (9 * max(len(str(label)) for label in row_labels) if row_labels else 0)
-    fig = _figure(w + left + 8, h + top + 8)
+    width = max(w + left + 8, 320)
+    lines = textwrap.wrap(title, max(20, width // 10)) if title else []  # about 10 px per character at 12 pt
+    title = "\n".join(lines)
+    top = 16 + 20 * len(lines) if lines else 8
+    fig = _figure(width, h + top + 8)
     fig.figimage(array, xo=left, yo=8, cmap="gray" if array.ndim == 2 else None, vmin=0, vmax=255, origin="upper")
     width, height = fig.bbox.width, fig.bbox.height
     if title:

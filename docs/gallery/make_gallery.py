@@ -7,7 +7,6 @@ draws, not what a full run learns; the commands are printed beside each.
 """
 
 import os
-import shutil
 import sys
 import tempfile
 
@@ -25,11 +24,11 @@ RUNS = [
              "--plot-every", "200"], {"samples.png": "rbm_samples.png", "filters_at_epoch_1.png": "rbm_filters.png"}),
     ("hmc", ["--burnin", "500", "--samples", "500"], {"traces.png": "hmc_traces.png"}),
     ("ebm", ["--epochs", "10", "--points", "2000", "--sample-moves", "100"], {"data_vs_samples.png": "ebm_mixture.png"}),
-    ("ebm", ["--data", "sample", "--epochs", "3", "--points", "2000", "--hidden", "50", "--sample-moves", "50"],
+    ("ebm", ["--data", "sample", "--epochs", "10", "--points", "2000", "--hidden", "50", "--sample-moves", "50"],
      {"data_vs_samples.png": "ebm_digits.png"}),
     ("network3", ["--preset", "baseline", "--data", "sample", "--epochs", "5"],
      {"training_curves.png": "network3_curves.png"}),
-    ("rnnrbm", ["--epochs", "3", "--hidden", "50", "--recurrent", "30", "--frames", "100"],
+    ("rnnrbm", ["--epochs", "40", "--hidden", "50", "--recurrent", "30", "--frames", "100"],
      {"sample1.png": "rnnrbm_piece.png"}),
 ]
 
@@ -42,7 +41,14 @@ def main():
             quiet = [] if tutorial == "hmc" else ["--verbose", "0"]  # hmc trains nothing: no progress to hide
             _load_app(TUTORIALS[tutorial][0]).main(argv + ["--out", out, *quiet])
             for src, dst in pictures.items():
-                shutil.copyfile(os.path.join(out, src), os.path.join(HERE, dst))
+                small(os.path.join(out, src), os.path.join(HERE, dst))
+
+
+def small(src, dst, colours=64):
+    """The app's PNG with its colours reduced to a palette (a few tens of kB for the README)."""
+    from PIL import Image
+
+    Image.open(src).convert("RGB").quantize(colours).save(dst, optimize=True)
 
 
 if __name__ == "__main__":

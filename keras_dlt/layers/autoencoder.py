@@ -8,7 +8,10 @@ very kernel and bias a classifier uses.
 """
 
 import keras
+import tensorflow as tf
 from keras import ops
+
+from keras_dlt.core.replicas import for_this_replica, replicas
 
 from keras_dlt.layers.hidden_dense import build_hidden_dense, hidden_dense, with_wrapped_dense
 
@@ -67,7 +70,11 @@ class TiedAutoencoder(keras.layers.Layer):
         """Zeroes each entry with probability `corruption_level` (no rescaling)."""
         if self.corruption_level == 0.0:
             return x
-        keep = keras.random.uniform(ops.shape(x), seed=self.seed_generator) >= self.corruption_level
+        if replicas() == 1:
+            keep = keras.random.uniform(ops.shape(x), seed=self.seed_generator) >= self.corruption_level
+        else:  # under tf.distribute each replica corrupts its share with its own noise
+            seed = for_this_replica(keras.random.randint((2,), 0, 2**31 - 1, seed=self.seed_generator, dtype="int32"))
+            keep = tf.random.stateless_uniform(ops.shape(x), seed) >= self.corruption_level
         return ops.where(keep, x, ops.zeros_like(x))
 
     def encode(self, x):

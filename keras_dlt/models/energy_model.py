@@ -19,6 +19,8 @@ from keras import ops
 from keras_dlt.models.tutorial_sgd import TutorialSGD
 from keras_dlt.samplers.hmc import TUTORIAL_DEFAULTS, tutorial_kernel
 from keras_dlt.core.random import stateless_seeds, step_seed
+from keras_dlt.core.replicas import (across_replicas, check_divisible, for_this_replica, from_every_replica,
+                                     mean_over_replicas, this_replicas_rows)
 
 __all__ = ["EnergyModel"]
 
@@ -177,19 +179,23 @@ class EnergyModel(TutorialSGD, keras.Model):
     def train_step(self, data):
         x = data[0] if isinstance(data, (tuple, list)) else data
         x = ops.cast(x, "float32")
-        seed = keras.random.randint((2,), 0, 2**31 - 1, seed=self.seed_generator, dtype="int32")
-        # The chains start at data: the first batch, repeated to n_chains rows.
-        start = tf.gather(x, tf.range(self.n_chains) % tf.shape(x)[0])
-        chains = tf.where(self.chains_ready > 0, ops.convert_to_tensor(self.chains), start)
+        seed = for_this_replica(keras.random.randint((2,), 0, 2**31 - 1, seed=self.seed_generator, dtype="int32"))
+        # The chains start at data: the first batch, repeated to n_chains rows. Under tf.distribute each
+        # replica moves its share of the chains, from its share of the batch.
+        own = this_replicas_rows(ops.convert_to_tensor(self.chains))
+        start = tf.gather(x, tf.range(tf.shape(own)[0]) % tf.shape(x)[0])
+        chains = tf.where(self.chains_ready > 0, own, start)
         chains, step_size, avg, acceptance = self._hmc(chains, self.hmc_moves, seed)
+        # One step size for all replicas: the mean of what each replica's acceptance made of it.
+        step_size, avg, acceptance = (mean_over_replicas(t) for t in (step_size, avg, acceptance))
         chains = tf.stop_gradient(chains)
         with tf.GradientTape() as tape:
             e_data, e_model = self.energy(x), self.energy(chains)
             gap = ops.mean(e_data) - ops.mean(e_model)
             loss = gap + self.energy_l2 * (ops.mean(e_data**2) + ops.mean(e_model**2))
         grads = tape.gradient(loss, self.trainable_variables)
-        self.optimizer.apply(grads, self.trainable_variables)
-        self.chains.assign(chains)
+        self.optimizer.apply(across_replicas(grads), self.trainable_variables)
+        self.chains.assign(from_every_replica(chains))
         self.chains_ready.assign(1)
         self.step_size.assign(step_size)
         self.avg_acceptance_rate.assign(avg)
@@ -207,6 +213,8 @@ class EnergyModel(TutorialSGD, keras.Model):
     def fit(self, x=None, y=None, *args, **kwargs):
         """`Model.fit(x)`: checks numpy inputs ([n, dim], finite) and builds the model from them."""
         self._check_data(x, "fit")
+        # Under tf.distribute each replica moves its share of the chains.
+        check_divisible(self.n_chains, f"{type(self).__name__}.fit: n_chains", self.distribute_strategy)
         return super().fit(x, y, *args, **kwargs)
 
     def _check_data(self, x, what):
@@ -222,7 +230,8 @@ class EnergyModel(TutorialSGD, keras.Model):
         if not self.built:
             shape = (x.element_spec[0] if isinstance(x.element_spec, tuple) else x.element_spec).shape \
                 if isinstance(x, tf.data.Dataset) else np.shape(x)
-            self.build(tuple(shape))
+            with self.distribute_strategy.scope():  # mirrored under the strategy the model was created in
+                self.build(tuple(shape))
 
     def tutorial_optimizer(self, optimizer=None):
         """`compile()`'s default: Adam(1e-3) (plain SGD on an energy network needs careful rates)."""

@@ -106,8 +106,9 @@ class GreedyPretraining:
                 raise ValueError(f"{name}: x must have {self.n_in} features (flattened); got shape {x.shape}.")
             x = x[: whole_batches(len(x), batch_size, f"{name}: x") * batch_size]  # whole minibatches (core.batches)
         if not self.built:
-            # The stack knows its sizes: build it (the same weights fit() would build).
-            self.build((None, self.n_in))
+            # The stack knows its sizes: build it (the same weights fit() would build), under its strategy.
+            with self.distribute_strategy.scope():
+                self.build((None, self.n_in))
         n_layers = len(self.hidden_layers)
         layers = list(range(n_layers)) if layers is None else sorted(set(layers))
         bad = [i for i in layers if not isinstance(i, int) or not 0 <= i < n_layers]
@@ -116,9 +117,11 @@ class GreedyPretraining:
         costs, h = [], x
         for i, dense in enumerate(self.hidden_layers[: layers[-1] + 1]):
             if i in layers:
-                model = self.pretraining_model(i, **options)
-                model.compile(optimizer=keras.optimizers.SGD(learning_rate), steps_per_execution=steps_per_execution)
-                model.build((None, dense.kernel.shape[0]))
+                with self.distribute_strategy.scope():  # under the stack's tf.distribute strategy, if any
+                    model = self.pretraining_model(i, **options)
+                    model.compile(optimizer=keras.optimizers.SGD(learning_rate),
+                                  steps_per_execution=steps_per_execution)
+                    model.build((None, dense.kernel.shape[0]))
                 layer_callbacks = callbacks(i) if callable(callbacks) else list(callbacks or [])
                 if verbose:  # the tutorial's line per epoch, after the progress bar
                     layer_callbacks.append(keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs, i=i: print(

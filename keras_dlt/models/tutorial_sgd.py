@@ -5,6 +5,8 @@ re-compiles them; this mixin does both, once, for every tutorial model, and
 adds `FailOnNonFinite` to every `fit` (NaN or inf stops it with an error).
 """
 
+import warnings
+
 import keras
 
 from keras_dlt.core.finite import FailOnNonFinite
@@ -23,7 +25,17 @@ class TutorialSGD:
         return keras.optimizers.SGD(learning_rate=self.default_learning_rate) if optimizer is None else optimizer
 
     def compile(self, optimizer=None, **kwargs):
-        """`Model.compile`; default optimizer: plain SGD at the tutorial's `default_learning_rate`."""
+        """`Model.compile`; default optimizer: plain SGD at the tutorial's `default_learning_rate`.
+
+        Under a strategy with several replicas `steps_per_execution` is 1: Keras' multi-step loop fails
+        there with TF 2.21 ("You must feed a value for placeholder tensor ... while/cond", measured with
+        MirroredStrategy over 2 CPU devices), so each compiled call runs one step.
+        """
+        if kwargs.get("steps_per_execution", 1) != 1 and self.distribute_strategy.num_replicas_in_sync > 1:
+            warnings.warn(f"{type(self).__name__}.compile: steps_per_execution={kwargs['steps_per_execution']} "
+                          f"becomes 1 under {type(self.distribute_strategy).__name__} (Keras' multi-step loop fails "
+                          f"there with this TensorFlow)", stacklevel=2)
+            kwargs["steps_per_execution"] = 1
         super().compile(optimizer=self.tutorial_optimizer(optimizer), **kwargs)
 
     def fit(self, *args, callbacks=None, **kwargs):
@@ -32,7 +44,10 @@ class TutorialSGD:
         if not any(isinstance(c, FailOnNonFinite) for c in callbacks):
             # First in the list: at an epoch's end it raises before a backup callback saves the NaN model.
             callbacks.insert(0, FailOnNonFinite())
-        return super().fit(*args, callbacks=callbacks, **kwargs)
+        # Weights a model builds lazily, from its first data, are made in the scope of the strategy it was
+        # created under (tf.distribute mirrors them); Keras' fit would build them outside it.
+        with self.distribute_strategy.scope():
+            return super().fit(*args, callbacks=callbacks, **kwargs)
 
     def compile_from_config(self, config):
         """Re-compiles a loaded model as it was saved (optimizer, loss, metrics)."""

@@ -68,4 +68,5 @@ class VisibleInputs:
             shape = np.shape(x)
         if len(shape) < 2:
             raise ValueError(f"{type(self).__name__}: inputs must be [n, features] (or images); got shape {tuple(shape)}")
-        self.build(tuple(shape))
+        with self.distribute_strategy.scope():  # mirrored under the strategy the model was created in
+            self.build(tuple(shape))

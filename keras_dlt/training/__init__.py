@@ -9,6 +9,7 @@ data, a model and one of them together.
 - `train_network3`: Nielsen's `Network.SGD` as a resumable part of a run.
 - `RunBackup` / `BackupAndResume`: one resume mechanism for epochs and finished parts.
 - `speed`: steps_per_execution and XLA choices; `write_result`: `result.json`.
+- `make_strategy`: the tf.distribute strategy of a run (`--strategy`).
 - `run_callbacks`: a fit's progress bar, callbacks and TensorBoard, in the order that keeps each log whole.
 """
 
@@ -24,9 +25,11 @@ from keras_dlt.training.pretraining import PretrainingResult, load_stack_weights
 from keras_dlt.training.record import write_result
 from keras_dlt.training.schedules import HalveOnPlateau, inverse_time_decay
 from keras_dlt.training.speed import fast_steps_per_execution, jit_compile_for
+from keras_dlt.training.strategy import STRATEGIES, make_strategy
 from keras_dlt.training.supervised import ClassifierResult, SGDSettings, train_classifier
 
 __all__ = ["train_classifier", "SGDSettings", "ClassifierResult", "save_classifier_run", "closing_line", "pretrain_stack", "pretrain_or_reuse", "load_stack_weights", "PretrainingResult", "train_network3",
            "Network3Result", "RunBackup", "BackupAndResume", "PatienceEarlyStopping", "PatienceRule", "CostLog",
            "StopOnInterrupt", "FilterPictures", "HalveOnPlateau", "inverse_time_decay", "fast_steps_per_execution",
-           "jit_compile_for", "write_result", "run_callbacks", "tensorboard_callback"]
+           "jit_compile_for", "write_result", "run_callbacks", "tensorboard_callback",
+           "make_strategy", "STRATEGIES"]

@@ -75,8 +75,9 @@ def pretrain_frame_rbm(model, sequences, epochs=10, learning_rate=0.01, k=1, bat
     from keras_dlt.models import RBM
 
     frames = np.concatenate([np.asarray(s, "float32") for s in sequences])
-    rbm = RBM(n_hidden=model.n_hidden, k=k, persistent=False, seed=seed)
-    rbm.compile(optimizer=keras.optimizers.SGD(learning_rate))
+    with model.distribute_strategy.scope():  # under the RNN-RBM's tf.distribute strategy, if any
+        rbm = RBM(n_hidden=model.n_hidden, k=k, persistent=False, seed=seed)
+        rbm.compile(optimizer=keras.optimizers.SGD(learning_rate))
     history = rbm.fit(frames, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=verbose)
     model.W.assign(rbm.rbm.kernel)
     model.bv.assign(rbm.rbm.visible_bias)
@@ -143,7 +144,8 @@ def train_rnn_rbm(model, train, valid=None, recipe="tutorial", callbacks=(), see
         result.pretraining_seconds = time.perf_counter() - start
     if recipe.rnn_init == "glorot":
         initialise_rnn(model, seed)
-    model.compile(optimizer=recipe.optimizer())
+    with model.distribute_strategy.scope():
+        model.compile(optimizer=recipe.optimizer())
     extra = []
     validation = None
     if valid and recipe.patience:

@@ -55,7 +55,8 @@ def pretrain_stack(stack, x, *, epochs, batch_size, learning_rate, backup=None, 
     else:
         n_batches = whole_batches(len(x), batch_size)
     if not stack.built:
-        stack.build((None, stack.n_in))  # the finished layers' weights load into a built stack
+        with stack.distribute_strategy.scope():
+            stack.build((None, stack.n_in))  # the finished layers' weights load into a built stack
     costs, finished = [], []
     for i in range(len(stack.hidden_layers)):
         record = backup.finished(f"layer_{i}") if backup is not None else None
@@ -87,7 +88,8 @@ def load_stack_weights(stack, path):
         raise FileNotFoundError(f"--pretrained {path}: no such file (the pretrained.weights.h5 an earlier "
                                 f"{type(stack).__name__} run wrote under its --out folder)")
     if not stack.built:
-        stack.build((None, stack.n_in))
+        with stack.distribute_strategy.scope():
+            stack.build((None, stack.n_in))
     try:
         stack.load_weights(path)
     except ValueError as err:  # other layer sizes: say which file and which sizes

@@ -106,9 +106,10 @@ def train_classifier(model, train, valid, test, settings, *, backup=None, part="
     x, y = x[: n_batches * batch_size], y[: n_batches * batch_size]
     print(f"... training {type(model).__name__} on {len(x)} / {len(x_valid)} / {len(x_test)} digits: "
           f"lr {learning_rate}, batch {batch_size}, up to {epochs} epochs, patience {patience}", flush=True)
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate=learning_rate),
-                  steps_per_execution=fast_steps_per_execution(model, n_batches, steps_per_execution),
-                  jit_compile=jit_compile_for(model, batch_size, jit_compile))
+    with model.distribute_strategy.scope():  # under the strategy the model was made in, if any
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=learning_rate),
+                      steps_per_execution=fast_steps_per_execution(model, n_batches, steps_per_execution),
+                      jit_compile=jit_compile_for(model, batch_size, jit_compile))
     stopper = PatienceEarlyStopping(patience=patience, validation_data=(x_valid, y_valid), test_data=(x_test, y_test),
                                     verbose=1 if verbose else 0)
     callbacks = [stopper]
@@ -123,7 +124,8 @@ def train_classifier(model, train, valid, test, settings, *, backup=None, part="
         os.makedirs(os.path.dirname(os.path.abspath(history_csv)), exist_ok=True)
         callbacks.insert(1, keras.callbacks.CSVLogger(history_csv, append=resumed is not None))
     if not model.built:
-        model.build((None, model.n_in))  # BackupAndRestore loads into a built model
+        with model.distribute_strategy.scope():
+            model.build((None, model.n_in))  # BackupAndRestore loads into a built model
     data = dict(x=x, y=y, batch_size=batch_size, shuffle=True) if shuffle else dict(
         x=minibatches(x, y, batch_size), shuffle=False)
     where = f" (the same command continues from the backup in {backup.folder})" if backup is not None else ""

@@ -7,6 +7,7 @@ import tensorflow as tf
 from keras import ops
 
 from keras_dlt.core.export import ExportsEndpoints
+from keras_dlt.core.replicas import across_replicas
 from keras_dlt.layers.autoencoder import TiedAutoencoder
 from keras_dlt.models.tutorial_sgd import TutorialSGD
 from keras_dlt.models.visible_inputs import VisibleInputs
@@ -115,7 +116,7 @@ class DenoisingAutoencoder(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.M
         else:
             x = self._flat(x)
             cost, grads = self.cost_and_gradients(x, ae.corrupt(x))
-        self.optimizer.apply(grads, variables)
+        self.optimizer.apply(across_replicas(grads), variables)  # one device's step under tf.distribute
         self.loss_tracker.update_state(cost)
         return {"loss": self.loss_tracker.result()}
 

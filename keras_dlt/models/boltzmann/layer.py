@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_dlt.core.replicas import for_this_replica
 from keras_dlt.layers.hidden_dense import build_hidden_dense, hidden_dense, with_wrapped_dense
 from keras_dlt.models.boltzmann.math import bernoulli, free_energy, gibbs_chain
 
@@ -59,8 +60,8 @@ class RBM(keras.layers.Layer):
         return self.dense.kernel.shape[0]
 
     def next_seed(self):
-        """A fresh stateless seed [2] from the layer's seed generator."""
-        return keras.random.randint((2,), 0, 2**31 - 1, seed=self.seed_generator, dtype="int32")
+        """A fresh stateless seed [2] from the layer's seed generator (this replica's own under tf.distribute)."""
+        return for_this_replica(keras.random.randint((2,), 0, 2**31 - 1, seed=self.seed_generator, dtype="int32"))
 
     # -- energies and conditionals -------------------------------------------
     def free_energy(self, v):

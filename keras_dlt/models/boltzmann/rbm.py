@@ -9,6 +9,7 @@ from keras_dlt.core.checks import check_unit_interval
 from keras_dlt.core.export import ExportsEndpoints
 from keras_dlt.core.finite import FailOnNonFinite
 from keras_dlt.core.random import stateless_seeds
+from keras_dlt.core.replicas import across_replicas, check_divisible, from_every_replica, this_replicas_rows
 from keras_dlt.models.boltzmann.ais import rbm_log_partition_ais, rbm_log_partition_exact
 from keras_dlt.models.boltzmann.layer import RBMLayer
 from keras_dlt.models.boltzmann.math import bernoulli, gibbs_chain
@@ -124,8 +125,8 @@ class RBM(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.Model):
 
     def negative_phase(self, v, h_data=None):
         """The Gibbs chain's end: from a sample of p(h|v) (CD) or from the persistent chain (PCD)."""
-        if self.persistent:
-            h0 = ops.convert_to_tensor(self.persistent_chain)
+        if self.persistent:  # under tf.distribute, this replica's share of the chains
+            h0 = this_replicas_rows(ops.convert_to_tensor(self.persistent_chain))
         else:
             h0 = bernoulli(ops.sigmoid(ops.matmul(v, self.rbm.kernel) + self.rbm.hidden_bias) if h_data is None
                            else h_data, self.rbm.next_seed())
@@ -153,9 +154,9 @@ class RBM(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.Model):
             ops.mean(h_model, axis=0) - ops.mean(h_data, axis=0),
             ops.mean(v_model, axis=0) - ops.mean(v, axis=0),
         ]
-        self.optimizer.apply(grads, [rbm.kernel, rbm.hidden_bias, rbm.visible_bias])
-        if self.persistent:
-            self.persistent_chain.assign(end["h"])
+        self.optimizer.apply(across_replicas(grads), [rbm.kernel, rbm.hidden_bias, rbm.visible_bias])
+        if self.persistent:  # every replica's chains, in order: each chain goes on where it was
+            self.persistent_chain.assign(from_every_replica(end["h"]))
         self.cost_tracker.update_state(monitor)
         return {m.name: m.result() for m in self.metrics}
 
@@ -270,6 +271,8 @@ class RBM(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.Model):
         bit: saturated units), raise `TrainingDiverged`.
         """
         self._check_finite("RBM.fit")
+        if self.persistent:  # under tf.distribute each replica continues its share of the chains
+            check_divisible(self.n_chains, "RBM.fit: n_chains", self.distribute_strategy)
         callbacks = [FailOnNonFinite("RBM.fit", collapsed=_saturated), *(callbacks or [])]  # first: before backups
         history = super().fit(x, y, *args, callbacks=callbacks, **kwargs)
         if isinstance(x, np.ndarray) and x.size:  # the data's pixel rates: AIS's base when no data is given later

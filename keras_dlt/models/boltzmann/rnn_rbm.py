@@ -20,6 +20,7 @@ from keras import ops
 from keras_dlt.models.tutorial_sgd import TutorialSGD
 from keras_dlt.core.export import ExportsEndpoints
 from keras_dlt.core.random import stateless_seeds, step_seed, sub_seed
+from keras_dlt.core.replicas import across_replicas, for_this_replica
 from keras_dlt.models.boltzmann.ais import rbm_log_partition_ais_batch
 from keras_dlt.models.boltzmann.frame_metrics import frame_accuracy_score
 from keras_dlt.models.boltzmann.math import bernoulli, free_energy, gibbs_chain
@@ -135,7 +136,7 @@ class RnnRbm(ExportsEndpoints, TutorialSGD, keras.Model):
         return free_energy(ops.cast(v, "float32"), self.W, bv_t, bh_t)
 
     def _next_seed(self):
-        return keras.random.randint((2,), 0, 2**31 - 1, seed=self.seed_generator, dtype="int32")
+        return for_this_replica(keras.random.randint((2,), 0, 2**31 - 1, seed=self.seed_generator, dtype="int32"))
 
     def _chain(self, v_start, k, bv_t, bh_t, seed):
         s0, s1 = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
@@ -165,7 +166,7 @@ class RnnRbm(ExportsEndpoints, TutorialSGD, keras.Model):
             gap = free_energy(v, self.W, bv_t, bh_t) - free_energy(v_model, self.W, bv_t, bh_t)
             cost = ops.sum(gap * mask) / n  # mean over the real frames
         grads = tape.gradient(cost, self.trainable_variables)
-        self.optimizer.apply(grads, self.trainable_variables)
+        self.optimizer.apply(across_replicas(grads), self.trainable_variables)
         self.monitor_tracker.update_state(self._monitor(v, self._monitor_logits(end, bv_t), mask, n))
         return {m.name: m.result() for m in self.metrics}
 
@@ -260,6 +261,9 @@ class RnnRbm(ExportsEndpoints, TutorialSGD, keras.Model):
         into `training_dataset(x)` chunks of 100 frames first; an array [T, n_visible] is one chunk; a dataset
         must yield single chunks (see `_as_dataset`)."""
         x = self._as_dataset(x, "fit", chunk_length=100)
+        n = self.distribute_strategy.num_replicas_in_sync
+        if n > 1:  # one chunk per replica per step: the update averages n chunks (the rest of an epoch dropped)
+            x = x.batch(n, drop_remainder=True)
         kwargs.setdefault("shuffle", False)  # the chunk dataset reshuffles itself every epoch
         return super().fit(x, y, *args, **kwargs)
 

@@ -176,8 +176,9 @@ class Network(TutorialClassifier):
         eta0 = eta(0) if callable(eta) else eta
         if steps_per_execution is None:
             steps_per_execution = steps_per_execution_for(num_training_batches, 50)
-        self.compile(optimizer=keras.optimizers.SGD(eta0), metrics=["accuracy"],
-                     steps_per_execution=steps_per_execution, jit_compile=jit_compile)
+        with self.distribute_strategy.scope():  # under the strategy the network was made in, if any
+            self.compile(optimizer=keras.optimizers.SGD(eta0), metrics=["accuracy"],
+                         steps_per_execution=steps_per_execution, jit_compile=jit_compile)
         callbacks = list(callbacks or [])
         if callable(eta):
             callbacks.insert(0, keras.callbacks.LearningRateScheduler(lambda epoch, lr: float(eta(epoch))))

@@ -1,0 +1,45 @@
+"""The `tf.distribute` strategy a run trains under (the apps' `--strategy`): one device, or mirrored replicas.
+
+Every model of this package is created, compiled and trained in the strategy's
+scope (`with strategy.scope(): ...`); `fit`'s batch is then the *global*
+batch, split evenly over the replicas (so the tutorial's batch size and
+learning rate give the tutorial's updates, whatever the replica count). What
+stays per replica: each draws its own random numbers, and persistent chains
+(PCD, energy models) are one mirrored variable whose rows are split over the
+replicas (`keras_dlt.core.replicas`). Multi-worker training is not offered
+yet: Keras 3's `fit` does not run under `MultiWorkerMirroredStrategy` with TF
+2.21 (keras-team/keras#20585).
+"""
+
+__all__ = ["STRATEGIES", "make_strategy"]
+
+#: The apps' `--strategy` choices.
+STRATEGIES = ("one-device", "mirrored")
+
+
+def make_strategy(name="one-device", cpu_replicas=None):
+    """A `tf.distribute.Strategy`: "one-device" (TensorFlow's default) or "mirrored" (all visible GPUs).
+
+    `cpu_replicas` (mirrored only) splits the CPU into that many logical
+    devices and mirrors over them: tf.distribute on a machine with no GPU, to
+    try a run's distributed path (it measures overhead, not speed). It must be
+    asked for before TensorFlow has run anything.
+    """
+    import tensorflow as tf
+
+    if name not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}. Received: {name!r}")
+    if cpu_replicas is not None and (name != "mirrored" or cpu_replicas < 1):
+        raise ValueError(f"cpu_replicas (an int >= 1) goes with the mirrored strategy. Received: {cpu_replicas!r} "
+                         f"with {name!r}")
+    if name == "one-device":
+        return tf.distribute.get_strategy()
+    if cpu_replicas is None:
+        return tf.distribute.MirroredStrategy()
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    try:
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * cpu_replicas)
+    except RuntimeError:
+        raise ValueError("cpu_replicas: TensorFlow has already set up its devices in this process; make the "
+                         "strategy first (the apps do it before anything else runs).") from None
+    return tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(cpu_replicas)])
