@@ -120,7 +120,8 @@ class LeNet(TutorialClassifier):
         starts where the tutorial's published runs started.
         """
         if not self.built:
-            self.build((None, self.n_in))
+            with self.distribute_strategy.scope():
+                self.build((None, self.n_in))
         rng = np.random.RandomState(seed)
         fh, fw = (self.filter_size,) * 2 if isinstance(self.filter_size, int) else self.filter_size
         ph, pw = (self.pool_size,) * 2 if isinstance(self.pool_size, int) else self.pool_size

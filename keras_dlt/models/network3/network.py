@@ -169,7 +169,8 @@ class Network(TutorialClassifier):
         if num_training_batches < 1:
             raise ValueError(f"Network.SGD: {len(x)} training examples make no mini-batch of {mini_batch_size}.")
         if not self.built:
-            self.build((None, self.n_in))
+            with self.distribute_strategy.scope():  # mirrored under the strategy the network was made in
+                self.build((None, self.n_in))
         regularizer = keras.regularizers.L2(0.5 * lmbda / num_training_batches) if lmbda > 0 else None
         for w in self.weight_matrices():
             w.regularizer = regularizer
