@@ -42,6 +42,7 @@ def main(argv=None):
                                     save_classifier_run, train_classifier)
 
     strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
+    keras.mixed_precision.set_global_policy(args.precision)
     keras.utils.set_random_seed(args.seed)
     train, valid, test = load_mnist(args.data)
     with strategy.scope():  # the model made, compiled and trained under it

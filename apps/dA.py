@@ -35,6 +35,7 @@ def main(argv=None):
     from keras_dlt.training import CostLog, StopOnInterrupt, make_strategy, run_callbacks, write_result
 
     strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
+    keras.mixed_precision.set_global_policy(args.precision)
     (x_train, _), _, _ = load_mnist(args.data)
     batches = minibatches(x_train, None, args.batch_size)  # cut once, in the tutorial's order
     steps = steps_per_execution_for(whole_batches(len(x_train), args.batch_size))

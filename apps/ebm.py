@@ -52,6 +52,7 @@ def main(argv=None):
     from keras_dlt.two_sample import mmd_test
 
     strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
+    keras.mixed_precision.set_global_policy(args.precision)
     keras.utils.set_random_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     hmc = dict(stepsize_max=args.stepsize_max)

@@ -59,6 +59,7 @@ def main(argv=None):
     from keras_dlt.training import RunBackup, make_strategy, train_network3, write_result
 
     strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
+    keras.mixed_precision.set_global_policy(args.precision)
     train, valid, test = load_mnist(args.data)
     os.makedirs(args.out, exist_ok=True)
     n_nets = args.ensemble if args.preset == "ensemble" else 1

@@ -45,6 +45,7 @@ def main(argv=None):
     from keras_dlt.training import CostLog, FilterPictures, StopOnInterrupt, make_strategy, run_callbacks, write_result
 
     strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
+    keras.mixed_precision.set_global_policy(args.precision)
     keras.utils.set_random_seed(args.seed)
     (x_train, _), _, (x_test, _) = load_mnist(args.data)
     if args.chains > len(x_test):

@@ -58,6 +58,7 @@ def main(argv=None):
     from keras_dlt.training.music import closing_scores, evaluate_rnn_rbm, train_rnn_rbm
 
     strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
+    keras.mixed_precision.set_global_policy(args.precision)
     keras.utils.set_random_seed(args.seed)
     data = load_piano_rolls(args.data, dt=args.dt)
     train = data["train"] if isinstance(data, dict) else data

@@ -3,7 +3,7 @@
 Every app builds its parser from these, so one name means one thing in every app:
 
 - every training app: `--data --epochs --batch-size --learning-rate --out --seed --verbose --tensorboard
-  --strategy --cpu-replicas`
+  --strategy --cpu-replicas --precision`
   (network3 also answers to Nielsen's `--mini-batch-size --eta --lmbda`);
 - sampling: `--chains` (parallel chains), `--samples` (kept samples per chain), `--burnin`,
   `--leapfrog-steps`, `--stepsize-max`; Gibbs steps are `--k`; sizes `--hidden`;
@@ -89,6 +89,9 @@ def parser(description, *, learning_rate, epochs, batch_size, out, epilog=None, 
     add("--cpu-replicas", type=positive_int, default=None,
         help="with --strategy mirrored on a machine with no GPU: mirror over this many logical CPU devices "
              "(tries the distributed path; overhead, not speed)")
+    add("--precision", choices=("float32", "mixed_float16", "mixed_bfloat16"), default="float32",
+        help="Keras dtype policy: mixed_* compute the classifiers' and autoencoders' layers in 16 bits (float32 "
+             "variables, loss scaling); the Boltzmann models' free energies, chains, AIS and HMC stay float32")
     unknown = set(aliases) - {a.option_strings[0] for a in p._actions}
     if unknown:
         raise ValueError(f"flags.parser: aliases for flags it does not define: {sorted(unknown)}")

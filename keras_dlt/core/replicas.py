@@ -1,4 +1,5 @@
-"""What a hand-written training step does differently under `tf.distribute` (one device: nothing at all).
+"""What a hand-written training step does differently under `tf.distribute` and mixed precision
+(one device in float32: nothing at all).
 
 Keras sums the replicas' gradients (`optimizer.apply` all-reduces them), and
 divides its compiled losses by the number of replicas so that the sum is the
@@ -11,13 +12,18 @@ Persistent chains are one variable, mirrored: each replica moves its rows
 (`from_every_replica`), so the total number of chains, each chain's
 continuity and the saved file are those of one device. With one replica
 (no strategy) every function returns its input.
+
+Under a mixed-precision policy Keras' `compile` wraps the optimizer in a
+`LossScaleOptimizer`, which divides the gradients it is given by its loss
+scale: `apply_step` gives it written-out gradients multiplied by that scale
+(or, from a tape on `optimizer.scale_loss(cost)`, as they are).
 """
 
 import tensorflow as tf
 
 from keras_dlt.core.random import replica_seed
 
-__all__ = ["replicas", "across_replicas", "for_this_replica", "this_replicas_rows", "from_every_replica",
+__all__ = ["apply_step", "replicas", "across_replicas", "for_this_replica", "this_replicas_rows", "from_every_replica",
            "mean_over_replicas", "check_divisible"]
 
 
@@ -35,6 +41,19 @@ def across_replicas(grads):
     """The gradients divided by the number of replicas: Keras' all-reduce sums them into the global batch's."""
     n = replicas()
     return grads if n == 1 else [None if g is None else g / n for g in grads]
+
+
+def apply_step(optimizer, grads, variables, loss_scaled=False):
+    """`optimizer.apply` of a hand-written step's gradients, as Keras' own `train_step` would apply them.
+
+    Multiplies them by the optimizer's loss scale unless `loss_scaled` (they
+    came from a tape on `optimizer.scale_loss(cost)`), and divides them by the
+    number of replicas. With a plain optimizer and one replica: `apply` itself.
+    """
+    scale = optimizer.scale_loss(1.0)  # a LossScaleOptimizer's dynamic scale; 1.0 otherwise
+    if not loss_scaled and not (isinstance(scale, float) and scale == 1.0):
+        grads = [None if g is None else g * tf.cast(scale, g.dtype) for g in grads]
+    optimizer.apply(across_replicas(grads), variables)
 
 
 def for_this_replica(seed):

@@ -100,11 +100,13 @@ class TiedAutoencoder(keras.layers.Layer):
         Uses softplus(l) - x*l, which equals it for z = sigmoid(l) and never
         takes the log of an underflowed sigmoid.
         """
-        return ops.sum(ops.softplus(logits) - x * logits, axis=-1)
+        logits = ops.cast(logits, "float32")  # float32 under mixed precision: a sum over every pixel
+        return ops.sum(ops.softplus(logits) - ops.cast(x, "float32") * logits, axis=-1)
 
     def contractive_penalty(self, y):
         """Mean over the batch of ||dy/dx||_F^2 = sum_j (y_j (1 - y_j))^2 sum_i W_ij^2."""
-        w2 = ops.sum(ops.square(self.encoder.kernel), axis=0)  # [units]
+        w2 = ops.sum(ops.square(ops.convert_to_tensor(self.encoder.kernel)), axis=0)  # [units], float32
+        y = ops.cast(y, "float32")  # float32 under mixed precision, as the reconstruction cost
         return ops.mean(ops.sum(ops.square(y * (1.0 - y)) * w2, axis=-1))
 
     def compute_output_shape(self, input_shape):

@@ -19,7 +19,7 @@ from keras import ops
 from keras_dlt.models.tutorial_sgd import TutorialSGD
 from keras_dlt.samplers.hmc import TUTORIAL_DEFAULTS, tutorial_kernel
 from keras_dlt.core.random import stateless_seeds, step_seed
-from keras_dlt.core.replicas import (across_replicas, check_divisible, for_this_replica, from_every_replica,
+from keras_dlt.core.replicas import (apply_step, check_divisible, for_this_replica, from_every_replica,
                                      mean_over_replicas, this_replicas_rows)
 
 __all__ = ["EnergyModel"]
@@ -64,6 +64,7 @@ class EnergyModel(TutorialSGD, keras.Model):
         for key in list(kwargs):
             if key in TUTORIAL_DEFAULTS:
                 options[key] = kwargs.pop(key)
+        kwargs.setdefault("dtype", "float32")  # energies, HMC's accept/reject and step size: float32 under any policy
         super().__init__(**kwargs)
         for name, value in (("n_chains", n_chains), ("hmc_moves", hmc_moves)):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
@@ -91,7 +92,7 @@ class EnergyModel(TutorialSGD, keras.Model):
         """E(x), [n]: the network's output (its last axis squeezed when it is 1)."""
         if self.network is None:
             raise NotImplementedError(f"{type(self).__name__}: give a `network` or override `energy`.")
-        e = self.network(x)
+        e = ops.cast(self.network(x), "float32")  # the network may compute in float16; energies are float32
         if len(e.shape) == 2 and e.shape[-1] == 1:
             e = ops.squeeze(e, axis=-1)
         return e
@@ -193,8 +194,9 @@ class EnergyModel(TutorialSGD, keras.Model):
             e_data, e_model = self.energy(x), self.energy(chains)
             gap = ops.mean(e_data) - ops.mean(e_model)
             loss = gap + self.energy_l2 * (ops.mean(e_data**2) + ops.mean(e_model**2))
-        grads = tape.gradient(loss, self.trainable_variables)
-        self.optimizer.apply(across_replicas(grads), self.trainable_variables)
+            scaled = self.optimizer.scale_loss(loss)
+        apply_step(self.optimizer, tape.gradient(scaled, self.trainable_variables), self.trainable_variables,
+                   loss_scaled=True)
         self.chains.assign(from_every_replica(chains))
         self.chains_ready.assign(1)
         self.step_size.assign(step_size)

@@ -7,7 +7,7 @@ import tensorflow as tf
 from keras import ops
 
 from keras_dlt.core.export import ExportsEndpoints
-from keras_dlt.core.replicas import across_replicas
+from keras_dlt.core.replicas import apply_step
 from keras_dlt.layers.autoencoder import TiedAutoencoder
 from keras_dlt.models.tutorial_sgd import TutorialSGD
 from keras_dlt.models.visible_inputs import VisibleInputs
@@ -111,12 +111,13 @@ class DenoisingAutoencoder(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.M
         if ae.contraction_level or not all(v.trainable for v in variables):
             with tf.GradientTape() as tape:
                 cost = self.cost(x, training=True)
+                scaled = self.optimizer.scale_loss(cost)  # mixed precision: no float16 gradient underflows
             variables = self.trainable_weights
-            grads = tape.gradient(cost, variables)
+            apply_step(self.optimizer, tape.gradient(scaled, variables), variables, loss_scaled=True)
         else:
             x = self._flat(x)
             cost, grads = self.cost_and_gradients(x, ae.corrupt(x))
-        self.optimizer.apply(across_replicas(grads), variables)  # one device's step under tf.distribute
+            apply_step(self.optimizer, grads, variables)  # one device's float32 step, under any strategy
         self.loss_tracker.update_state(cost)
         return {"loss": self.loss_tracker.result()}
 

@@ -9,7 +9,7 @@ from keras_dlt.core.checks import check_unit_interval
 from keras_dlt.core.export import ExportsEndpoints
 from keras_dlt.core.finite import FailOnNonFinite
 from keras_dlt.core.random import stateless_seeds
-from keras_dlt.core.replicas import across_replicas, check_divisible, from_every_replica, this_replicas_rows
+from keras_dlt.core.replicas import apply_step, check_divisible, from_every_replica, this_replicas_rows
 from keras_dlt.models.boltzmann.ais import rbm_log_partition_ais, rbm_log_partition_exact
 from keras_dlt.models.boltzmann.layer import RBMLayer
 from keras_dlt.models.boltzmann.math import bernoulli, gibbs_chain
@@ -54,12 +54,13 @@ class RBM(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.Model):
     default_learning_rate = 0.1
 
     def __init__(self, n_hidden=500, k=15, persistent=True, seed=None, n_chains=20, dense=None, **kwargs):
+        kwargs.setdefault("dtype", "float32")  # free energies and Gibbs probabilities in float32 under any policy
         super().__init__(**kwargs)
         if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
             raise ValueError(f"RBM: k (Gibbs steps per update) must be an int >= 1. Received: k={k}")
         if not isinstance(n_chains, (int, np.integer)) or n_chains < 1:
             raise ValueError(f"RBM: n_chains must be an int >= 1. Received: n_chains={n_chains}")
-        self.rbm = RBMLayer(n_hidden, dense=dense, seed=seed, name="rbm")
+        self.rbm = RBMLayer(n_hidden, dense=dense, seed=seed, name="rbm", dtype=self.dtype_policy)
         self.n_hidden = self.rbm.units
         self.k = int(k)
         self.persistent = bool(persistent)
@@ -154,7 +155,7 @@ class RBM(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.Model):
             ops.mean(h_model, axis=0) - ops.mean(h_data, axis=0),
             ops.mean(v_model, axis=0) - ops.mean(v, axis=0),
         ]
-        self.optimizer.apply(across_replicas(grads), [rbm.kernel, rbm.hidden_bias, rbm.visible_bias])
+        apply_step(self.optimizer, grads, [rbm.kernel, rbm.hidden_bias, rbm.visible_bias])
         if self.persistent:  # every replica's chains, in order: each chain goes on where it was
             self.persistent_chain.assign(from_every_replica(end["h"]))
         self.cost_tracker.update_state(monitor)

@@ -20,7 +20,7 @@ from keras import ops
 from keras_dlt.models.tutorial_sgd import TutorialSGD
 from keras_dlt.core.export import ExportsEndpoints
 from keras_dlt.core.random import stateless_seeds, step_seed, sub_seed
-from keras_dlt.core.replicas import across_replicas, for_this_replica
+from keras_dlt.core.replicas import apply_step, for_this_replica
 from keras_dlt.models.boltzmann.ais import rbm_log_partition_ais_batch
 from keras_dlt.models.boltzmann.frame_metrics import frame_accuracy_score
 from keras_dlt.models.boltzmann.math import bernoulli, free_energy, gibbs_chain
@@ -68,6 +68,7 @@ class RnnRbm(ExportsEndpoints, TutorialSGD, keras.Model):
     unroll_frames = 128
 
     def __init__(self, n_hidden=150, n_hidden_recurrent=100, n_visible=88, k=15, generate_k=25, seed=None, **kwargs):
+        kwargs.setdefault("dtype", "float32")  # free energies, Gibbs chains and AIS in float32 under any policy
         super().__init__(**kwargs)
         for name, value in (("n_hidden", n_hidden), ("n_hidden_recurrent", n_hidden_recurrent),
                             ("n_visible", n_visible), ("k", k), ("generate_k", generate_k)):
@@ -165,8 +166,9 @@ class RnnRbm(ExportsEndpoints, TutorialSGD, keras.Model):
             v_model = tf.stop_gradient(end["v"])
             gap = free_energy(v, self.W, bv_t, bh_t) - free_energy(v_model, self.W, bv_t, bh_t)
             cost = ops.sum(gap * mask) / n  # mean over the real frames
-        grads = tape.gradient(cost, self.trainable_variables)
-        self.optimizer.apply(across_replicas(grads), self.trainable_variables)
+            scaled = self.optimizer.scale_loss(cost)
+        grads = tape.gradient(scaled, self.trainable_variables)
+        apply_step(self.optimizer, grads, self.trainable_variables, loss_scaled=True)
         self.monitor_tracker.update_state(self._monitor(v, self._monitor_logits(end, bv_t), mask, n))
         return {m.name: m.result() for m in self.metrics}
 
