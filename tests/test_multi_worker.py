@@ -1,0 +1,100 @@
+"""`fit_multi_worker` (issue 23): two worker processes on 127.0.0.1 (free ports, bounded in time, always reaped)
+train the MLP, the dA and the PCD RBM to identical weights, equal to a 2-replica MirroredStrategy run."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+COMMON = r"""
+import json, os, sys
+import tensorflow as tf
+mode = sys.argv[1]
+if mode == "mirrored":
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+else:
+    strategy = tf.distribute.MultiWorkerMirroredStrategy()
+import keras
+import numpy as np
+from keras_dlt.datasets import load_mnist
+from keras_dlt.models import MLP, RBM, DenoisingAutoencoder
+from keras_dlt.training import fit_multi_worker, is_chief
+
+(x, y), _, _ = load_mnist("sample")
+x, y = x[:400], y[:400]
+out = {"chief": is_chief(strategy), "replicas": strategy.num_replicas_in_sync}
+for name, make, labels, key in (("MLP", lambda: MLP(hidden_units=(16,), seed=0), y, "loss"),
+                                ("dA", lambda: DenoisingAutoencoder(n_hidden=16, corruption_level=0.3, seed=1), None,
+                                 "loss"),
+                                ("PCD", lambda: RBM(n_hidden=8, k=1, persistent=True, n_chains=20, seed=2), None,
+                                 "pseudo_likelihood")):
+    keras.utils.set_random_seed(0)
+    with strategy.scope():
+        model = make()
+        model.compile(optimizer=keras.optimizers.SGD(0.1))
+    if mode == "mirrored":
+        history = model.fit(x, labels, batch_size=20, epochs=2, shuffle=False, verbose=0)
+    else:
+        history = fit_multi_worker(model, x, labels, batch_size=20, epochs=2)
+    out[name] = {"loss": history.history[key], "weights": [float(np.sum(w)) for w in model.get_weights()]}
+print(json.dumps(out))
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(mode, env_extra=None, n=1):
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    procs = []
+    if mode == "workers":
+        cluster = {"worker": [f"127.0.0.1:{free_port()}" for _ in range(n)]}
+        envs = [dict(env, TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}}))
+                for i in range(n)]
+    else:
+        envs = [env]
+    try:
+        for e in envs:
+            procs.append(subprocess.Popen([sys.executable, "-c", COMMON, mode], env=e, stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE, text=True))
+        outs = []
+        for p in procs:
+            stdout, stderr = p.communicate(timeout=400)
+            assert p.returncode == 0, stderr[-3000:]
+            outs.append(json.loads(stdout.strip().splitlines()[-1]))
+        return outs
+    finally:
+        for p in procs:  # always reaped, whatever happened
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+
+
+@pytest.fixture(scope="module")
+def results():
+    return run("workers", n=2), run("mirrored")[0]
+
+
+def test_both_workers_end_with_identical_weights(results):
+    (first, second), _ = results
+    assert (first["chief"], second["chief"]) == (True, False) and first["replicas"] == 2
+    for name in ("MLP", "dA", "PCD"):
+        assert first[name] == second[name], name
+
+
+@pytest.mark.parametrize("name", ["MLP", "dA", "PCD"])
+def test_two_workers_take_a_two_replica_mirrored_runs_steps(results, name):
+    (worker, _), mirrored = results
+    np.testing.assert_allclose(worker[name]["loss"], mirrored[name]["loss"], rtol=1e-4)
+    np.testing.assert_allclose(worker[name]["weights"], mirrored[name]["weights"], rtol=1e-4, atol=1e-3)
