@@ -47,13 +47,21 @@ def test_the_wheel_carries_the_apps_and_the_command_and_asks_for_ranges(tmp_path
 
 
 @pytest.mark.slow
-def test_pip_install_keeps_an_older_compatible_numpy_and_tensorflow(tmp_path):
-    """A fresh venv with numpy 2.3.5 and TensorFlow 2.20 (in our ranges, not our constraints): both are kept."""
+@pytest.mark.parametrize("user_has, extra", [
+    (["numpy==2.3.5", "tensorflow==2.20.0", "tf-keras==2.20.1"], []),  # TF 2.20 with the tf-keras TFP needs
+    (["numpy==2.3.5", "tensorflow==2.20.0"], ["tf-keras~=2.20.0"]),    # no tf-keras yet: name the one for TF 2.20
+])
+def test_pip_install_keeps_an_older_compatible_numpy_and_tensorflow(tmp_path, user_has, extra):
+    """A fresh venv with numpy 2.3.5 and TensorFlow 2.20 (in our ranges, not our constraints): both are kept.
+
+    TensorFlow Probability needs tf-keras, whose version follows TensorFlow's: without one installed, pip picks
+    the newest tf-keras (2.21), which upgrades TensorFlow to 2.21, so the README says to name `tf-keras~=2.20.0`.
+    """
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
-    subprocess.run(pip + ["numpy==2.3.5", "tensorflow==2.20.0"], check=True, capture_output=True, timeout=1800)
-    proc = subprocess.run(pip + [build_wheel(tmp_path / "dist")], capture_output=True, text=True, timeout=1800)
+    subprocess.run(pip + user_has, check=True, capture_output=True, timeout=1800)
+    proc = subprocess.run(pip + [build_wheel(tmp_path / "dist"), *extra], capture_output=True, text=True, timeout=1800)
     assert proc.returncode == 0, proc.stderr[-3000:]
     versions = subprocess.run([str(venv / "bin" / "python"), "-c",
                                "import numpy, tensorflow; print(numpy.__version__, tensorflow.__version__)"],

@@ -14,7 +14,8 @@ from keras_dlt.cli import TUTORIALS, _load_app
 
 #: The apps that train with Keras' fit, and so share the training vocabulary (hmc samples and trains nothing).
 TRAINING_APPS = [name for name in TUTORIALS if name != "hmc"]
-SHARED = ("--data", "--epochs", "--batch-size", "--learning-rate", "--out", "--seed", "--verbose", "--tensorboard")
+SHARED = ("--data", "--epochs", "--batch-size", "--learning-rate", "--out", "--seed", "--verbose", "--tensorboard",
+          "--strategy", "--cpu-replicas", "--precision")
 
 
 def options(app):
