@@ -49,13 +49,44 @@ print(json.dumps(out))
 """
 
 
+RESUME = r"""
+import json, os, sys
+import tensorflow as tf
+strategy = tf.distribute.MultiWorkerMirroredStrategy()
+import keras
+import numpy as np
+from keras_dlt.datasets import load_mnist
+from keras_dlt.models import MLP
+from keras_dlt.training import fit_multi_worker
+
+(x, y), _, _ = load_mnist("sample")
+backup, kill_at = sys.argv[2], int(sys.argv[3])
+
+
+class Kill(keras.callbacks.Callback):  # a kill (no clean-up) as epoch `kill_at` begins, after the backup
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == kill_at:
+            os._exit(3)
+
+
+keras.utils.set_random_seed(0)
+with strategy.scope():
+    model = MLP(hidden_units=(16,), seed=0)  # deterministic: the resumed run must end where the whole one does
+    model.compile(optimizer=keras.optimizers.SGD(0.1))
+history = fit_multi_worker(model, x[:400], y[:400], batch_size=20, epochs=4, callbacks=[Kill()], backup_dir=backup)
+print(json.dumps({"epochs": len(history.history["loss"]), "backup_left": sorted(os.listdir(backup))
+                  if os.path.isdir(backup) else None,
+                  "weights": [float(np.sum(w)) for w in model.get_weights()]}))
+"""
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def run(mode, env_extra=None, n=1):
+def run(mode, env_extra=None, n=1, script=COMMON, args=(), expect=0):
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     procs = []
     if mode == "workers":
@@ -66,13 +97,13 @@ def run(mode, env_extra=None, n=1):
         envs = [env]
     try:
         for e in envs:
-            procs.append(subprocess.Popen([sys.executable, "-c", COMMON, mode], env=e, stdout=subprocess.PIPE,
-                                          stderr=subprocess.PIPE, text=True))
+            procs.append(subprocess.Popen([sys.executable, "-c", script, mode, *args], env=e,
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
         outs = []
         for p in procs:
             stdout, stderr = p.communicate(timeout=400)
-            assert p.returncode == 0, stderr[-3000:]
-            outs.append(json.loads(stdout.strip().splitlines()[-1]))
+            assert p.returncode == expect, stderr[-3000:]
+            outs.append(json.loads(stdout.strip().splitlines()[-1]) if expect == 0 else None)
         return outs
     finally:
         for p in procs:  # always reaped, whatever happened
@@ -98,3 +129,15 @@ def test_two_workers_take_a_two_replica_mirrored_runs_steps(results, name):
     (worker, _), mirrored = results
     np.testing.assert_allclose(worker[name]["loss"], mirrored[name]["loss"], rtol=1e-4)
     np.testing.assert_allclose(worker[name]["weights"], mirrored[name]["weights"], rtol=1e-4, atol=1e-3)
+
+
+def test_workers_killed_mid_run_go_on_from_the_chiefs_backup_to_the_same_end(tmp_path):
+    backup = str(tmp_path / "backup")
+    run("workers", n=2, script=RESUME, args=(backup, "2"), expect=3)  # both killed as epoch 3 begins
+    assert os.path.exists(os.path.join(backup, "training_metadata.json"))  # the chief's backup, 2 epochs
+    resumed = run("workers", n=2, script=RESUME, args=(backup, "-1"))
+    whole = run("workers", n=2, script=RESUME, args=(str(tmp_path / "whole"), "-1"))
+    assert resumed[0]["weights"] == resumed[1]["weights"]
+    np.testing.assert_allclose(resumed[0]["weights"], whole[0]["weights"], rtol=1e-5, atol=1e-5)
+    assert resumed[0]["epochs"] == 2 and whole[0]["epochs"] == 4  # the resumed run trained epochs 3 and 4
+    assert resumed[0]["backup_left"] in (None, []) and whole[0]["backup_left"] in (None, [])  # deleted when done

@@ -14,10 +14,15 @@ under `MirroredStrategy` (`keras_dlt.core.replicas`): the workers end with
 identical weights, those of one device for the deterministic models.
 """
 
+import os
+import shutil
+import tempfile
+
 import keras
 import tensorflow as tf
 
 from keras_dlt.core.finite import FailOnNonFinite
+from keras_dlt.training.backup import BackupAndResume
 
 __all__ = ["fit_multi_worker", "is_chief"]
 
@@ -29,13 +34,20 @@ def is_chief(strategy):
         resolver.task_type == "worker" and resolver.task_id == 0)
 
 
-def fit_multi_worker(model, x, y=None, *, batch_size, epochs, strategy=None, callbacks=(), verbose=0):
+def fit_multi_worker(model, x, y=None, *, batch_size, epochs, strategy=None, callbacks=(), verbose=0,
+                     backup_dir=None):
     """Trains `model` (made and compiled in `strategy.scope()`) on arrays `x` (and `y`) for `epochs`.
 
     `batch_size` is the global batch, split over every replica of every
     worker; each worker reads its shard of each batch (tf.data's DATA
     sharding). Minibatches are visited in order, whole ones only, as the
     tutorials. Returns the `History`.
+
+    With `backup_dir` (a folder every worker can read) the run is backed up at
+    every epoch's end (`BackupAndResume`): the chief writes it, the others
+    write to a private copy (as Keras' `BackupAndRestore` does), so after the
+    workers are killed the same command on every worker goes on from the
+    chief's last epoch. A finished run deletes the files it wrote.
     """
     strategy = strategy or model.distribute_strategy
     data = x if y is None else (x, y)
@@ -55,12 +67,20 @@ def fit_multi_worker(model, x, y=None, *, batch_size, epochs, strategy=None, cal
         return {k: strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None) for k, v in logs.items()}
 
     callbacks = list(callbacks)
+    chief, backup, private = is_chief(strategy), None, None
+    if backup_dir is not None:
+        if not chief:  # the chief's state to start from, and a place of its own to write
+            private = tempfile.mkdtemp(prefix="keras_dlt_worker_backup_")
+            if os.path.isdir(backup_dir):
+                shutil.copytree(backup_dir, private, dirs_exist_ok=True)
+        backup = BackupAndResume(backup_dir if chief else private, verbose=int(chief))
+        callbacks.append(backup)
     if not any(isinstance(c, FailOnNonFinite) for c in callbacks):
         callbacks.insert(0, FailOnNonFinite())  # as every tutorial model's fit: a NaN stops the run loudly
     callbacks = keras.callbacks.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                              model=model, verbose=verbose, epochs=epochs, steps=steps)
-    model.stop_training = False
-    callbacks.on_train_begin()
+    model.stop_training, model._initial_epoch = False, None
+    callbacks.on_train_begin()  # a backup sets the epoch to go on from
     logs = {}
     for epoch in range(getattr(model, "_initial_epoch", None) or 0, epochs):
         for metric in model.metrics:
@@ -76,4 +96,9 @@ def fit_multi_worker(model, x, y=None, *, batch_size, epochs, strategy=None, cal
         if model.stop_training:
             break
     callbacks.on_train_end(logs)
+    model._initial_epoch = None
+    if backup is not None:
+        backup.discard()  # the files it wrote: the chief's backup, or this worker's copy
+        if private is not None:
+            shutil.rmtree(private, ignore_errors=True)
     return callbacks._history
