@@ -34,16 +34,12 @@ def main(argv=None):
     if len(args.corruption) != len(args.hidden):
         p.error(f"--corruption needs one level per hidden layer ({len(args.hidden)}); got {args.corruption}")
     # TensorFlow loads once the flags are read, so --help and a wrong flag answer at once.
-    import keras
-
     from keras_dlt.datasets import load_mnist
     from keras_dlt.models import StackedDenoisingAutoencoder
-    from keras_dlt.training import (RunBackup, SGDSettings, make_strategy, pretrain_or_reuse,
-                                    save_classifier_run, train_classifier)
+    from keras_dlt.training import (RunBackup, SGDSettings, pretrain_or_reuse,
+                                    save_classifier_run, start_run, train_classifier)
 
-    strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
-    keras.mixed_precision.set_global_policy(args.precision)
-    keras.utils.set_random_seed(args.seed)
+    strategy = start_run(args.seed, args.strategy, args.cpu_replicas, args.precision)  # devices, dtypes, seed
     train, valid, test = load_mnist(args.data)
     with strategy.scope():  # the model made, compiled and trained under it
         sda = StackedDenoisingAutoencoder(args.hidden, corruption_levels=args.corruption, seed=args.seed)

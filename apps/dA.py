@@ -32,10 +32,9 @@ def main(argv=None):
     from keras_dlt.datasets import load_mnist
     from keras_dlt.models import DenoisingAutoencoder
     from keras_dlt.plotting import filters_of, save_tiled_png
-    from keras_dlt.training import CostLog, StopOnInterrupt, make_strategy, run_callbacks, write_result
+    from keras_dlt.training import CostLog, StopOnInterrupt, run_callbacks, start_run, write_result
 
-    strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
-    keras.mixed_precision.set_global_policy(args.precision)
+    strategy = start_run(args.seed, args.strategy, args.cpu_replicas, args.precision)  # devices, dtypes, seed
     (x_train, _), _, _ = load_mnist(args.data)
     batches = minibatches(x_train, None, args.batch_size)  # cut once, in the tutorial's order
     steps = steps_per_execution_for(whole_batches(len(x_train), args.batch_size))

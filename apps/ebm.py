@@ -48,12 +48,10 @@ def main(argv=None):
     from keras_dlt.datasets import gaussian_mixture, load_mnist, pooled_digits
     from keras_dlt.models import EnergyModel, GaussianBernoulliRBM
     from keras_dlt.plotting import save_scatter_png, save_tiled_png
-    from keras_dlt.training import make_strategy, run_callbacks, write_result
+    from keras_dlt.training import run_callbacks, start_run, write_result
     from keras_dlt.two_sample import mmd_test
 
-    strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
-    keras.mixed_precision.set_global_policy(args.precision)
-    keras.utils.set_random_seed(args.seed)
+    strategy = start_run(args.seed, args.strategy, args.cpu_replicas, args.precision)  # devices, dtypes, seed
     rng = np.random.default_rng(args.seed)
     hmc = dict(stepsize_max=args.stepsize_max)
     with strategy.scope():  # made and compiled under it; fit trains under it (the chains split over its replicas)

@@ -17,15 +17,11 @@ def parser():
 def main(argv=None):
     args = parser().parse_args(argv)
     # TensorFlow loads once the flags are read, so --help and a wrong flag answer at once.
-    import keras
-
     from keras_dlt.datasets import load_mnist
     from keras_dlt.models import LogisticRegression
-    from keras_dlt.training import RunBackup, SGDSettings, make_strategy, save_classifier_run, train_classifier
+    from keras_dlt.training import RunBackup, SGDSettings, save_classifier_run, start_run, train_classifier
 
-    strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
-    keras.mixed_precision.set_global_policy(args.precision)
-    keras.utils.set_random_seed(args.seed)
+    strategy = start_run(args.seed, args.strategy, args.cpu_replicas, args.precision)  # devices, dtypes, seed
     train, valid, test = load_mnist(args.data)
     with strategy.scope():  # the model made, compiled and trained under it
         model = LogisticRegression()

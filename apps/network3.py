@@ -56,10 +56,9 @@ def main(argv=None):
     from keras_dlt.datasets import load_mnist
     from keras_dlt.models.network3 import ensemble_accuracy, preset
     from keras_dlt.plotting import save_training_curves_png
-    from keras_dlt.training import RunBackup, make_strategy, train_network3, write_result
+    from keras_dlt.training import RunBackup, start_run, train_network3, write_result
 
-    strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
-    keras.mixed_precision.set_global_policy(args.precision)
+    strategy = start_run(args.seed, args.strategy, args.cpu_replicas, args.precision)  # devices, dtypes, seed
     train, valid, test = load_mnist(args.data)
     os.makedirs(args.out, exist_ok=True)
     n_nets = args.ensemble if args.preset == "ensemble" else 1

@@ -42,11 +42,9 @@ def main(argv=None):
     from keras_dlt.models import RBM
     from keras_dlt.models.boltzmann import ais_betas, binarize
     from keras_dlt.plotting import save_tiled_png
-    from keras_dlt.training import CostLog, FilterPictures, StopOnInterrupt, make_strategy, run_callbacks, write_result
+    from keras_dlt.training import CostLog, FilterPictures, StopOnInterrupt, run_callbacks, start_run, write_result
 
-    strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
-    keras.mixed_precision.set_global_policy(args.precision)
-    keras.utils.set_random_seed(args.seed)
+    strategy = start_run(args.seed, args.strategy, args.cpu_replicas, args.precision)  # devices, dtypes, seed
     (x_train, _), _, (x_test, _) = load_mnist(args.data)
     if args.chains > len(x_test):
         p.error(f"--chains {args.chains} is more than the {len(x_test)} test digits")

@@ -47,19 +47,15 @@ def parser():
 def main(argv=None):
     args = parser().parse_args(argv)
     # TensorFlow loads once the flags are read, so --help and a wrong flag answer at once.
-    import keras
-
     from keras_dlt.datasets import load_piano_rolls
     from keras_dlt.midi import piano_roll_to_midi
     from keras_dlt.models import RnnRbm
     from keras_dlt.models.boltzmann.frame_metrics import piece_statistics
     from keras_dlt.plotting import save_piano_roll_png
-    from keras_dlt.training import CostLog, StopOnInterrupt, make_strategy, write_result
+    from keras_dlt.training import CostLog, StopOnInterrupt, start_run, write_result
     from keras_dlt.training.music import closing_scores, evaluate_rnn_rbm, train_rnn_rbm
 
-    strategy = make_strategy(args.strategy, args.cpu_replicas)  # first: it may set up TensorFlow's devices
-    keras.mixed_precision.set_global_policy(args.precision)
-    keras.utils.set_random_seed(args.seed)
+    strategy = start_run(args.seed, args.strategy, args.cpu_replicas, args.precision)  # devices, dtypes, seed
     data = load_piano_rolls(args.data, dt=args.dt)
     train = data["train"] if isinstance(data, dict) else data
     test = data.get("test") if isinstance(data, dict) else None

@@ -27,11 +27,11 @@ from keras_dlt.training.pretraining import PretrainingResult, load_stack_weights
 from keras_dlt.training.record import write_result
 from keras_dlt.training.schedules import HalveOnPlateau, inverse_time_decay
 from keras_dlt.training.speed import fast_steps_per_execution, jit_compile_for
-from keras_dlt.training.strategy import STRATEGIES, make_strategy
+from keras_dlt.training.strategy import STRATEGIES, make_strategy, start_run
 from keras_dlt.training.supervised import ClassifierResult, SGDSettings, train_classifier
 
 __all__ = ["train_classifier", "SGDSettings", "ClassifierResult", "save_classifier_run", "closing_line", "pretrain_stack", "pretrain_or_reuse", "load_stack_weights", "PretrainingResult", "train_network3",
            "Network3Result", "RunBackup", "BackupAndResume", "PatienceEarlyStopping", "PatienceRule", "CostLog",
            "StopOnInterrupt", "FilterPictures", "HalveOnPlateau", "inverse_time_decay", "fast_steps_per_execution",
            "jit_compile_for", "write_result", "run_callbacks", "tensorboard_callback",
-           "make_strategy", "STRATEGIES", "fit_multi_worker", "is_chief"]
+           "make_strategy", "start_run", "STRATEGIES", "fit_multi_worker", "is_chief"]

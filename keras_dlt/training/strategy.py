@@ -11,7 +11,7 @@ yet: Keras 3's `fit` does not run under `MultiWorkerMirroredStrategy` with TF
 2.21 (keras-team/keras#20585).
 """
 
-__all__ = ["STRATEGIES", "make_strategy"]
+__all__ = ["STRATEGIES", "make_strategy", "start_run"]
 
 #: The apps' `--strategy` choices.
 STRATEGIES = ("one-device", "mirrored")
@@ -43,3 +43,15 @@ def make_strategy(name="one-device", cpu_replicas=None):
         raise ValueError("cpu_replicas: TensorFlow has already set up its devices in this process; make the "
                          "strategy first (the apps do it before anything else runs).") from None
     return tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(cpu_replicas)])
+
+
+def start_run(seed, strategy="one-device", cpu_replicas=None, precision="float32"):
+    """What a run sets before anything else: its strategy (`make_strategy`, which may set up TensorFlow's devices
+    and so comes first), Keras' dtype policy (`precision`: "float32", "mixed_float16", "mixed_bfloat16") and the
+    seed of Keras' global generators (the package's seed policy, `keras_dlt.core.random`). Returns the strategy."""
+    import keras
+
+    made = make_strategy(strategy, cpu_replicas)
+    keras.mixed_precision.set_global_policy(precision)
+    keras.utils.set_random_seed(seed)
+    return made
