@@ -18,6 +18,7 @@ from keras_dlt import flags
 
 def parser():
     p = flags.parser(__doc__.splitlines()[0], learning_rate=0.01, epochs=40, batch_size=100, out="runs/ebm",
+                     multi_worker=True,
                      verbose=2, learning_rate_help="Adam learning rate (cosine decay to 0 over the run)",
                      epochs_help="epochs",
                      data_help="'mixture' (a 2-D mixture of 3 Gaussians, an MLP energy), or 7x7 pooled MNIST digits for a "
@@ -48,87 +49,89 @@ def main(argv=None):
     from keras_dlt.datasets import gaussian_mixture, load_mnist, pooled_digits
     from keras_dlt.models import EnergyModel, GaussianBernoulliRBM
     from keras_dlt.plotting import save_scatter_png, save_tiled_png
-    from keras_dlt.training import run_callbacks, start_run, write_result
+    from keras_dlt.training import fit_arrays, run_callbacks, start_run, worker_folder, write_result
     from keras_dlt.two_sample import mmd_test
 
     strategy = start_run(args.seed, args.strategy, args.cpu_replicas, args.precision)  # devices, dtypes, seed
-    rng = np.random.default_rng(args.seed)
-    hmc = dict(stepsize_max=args.stepsize_max)
-    with strategy.scope():  # made and compiled under it; fit trains under it (the chains split over its replicas)
+    # The first worker writes OUT; any other (--strategy multi-worker) a private copy, removed at the end.
+    with worker_folder(strategy, args.out, args.tensorboard) as (out, tensorboard):
+        rng = np.random.default_rng(args.seed)
+        hmc = dict(stepsize_max=args.stepsize_max)
+        with strategy.scope():  # made and compiled under it; fit trains under it (the chains split over its replicas)
+            if not digits:
+                x = gaussian_mixture(args.points, seed=args.seed)
+                held_out, reference = gaussian_mixture(1000, seed=args.seed + 1), gaussian_mixture(1000, seed=args.seed + 2)
+                net = keras.Sequential([keras.layers.Dense(args.hidden, activation="softplus"),
+                                        keras.layers.Dense(args.hidden, activation="softplus"), keras.layers.Dense(1)],
+                                       name="energy_mlp")
+                model = EnergyModel(net, n_chains=args.chains, hmc_moves=args.hmc_moves, seed=args.seed, **hmc)
+                what = f"an MLP energy (2-{args.hidden}-{args.hidden}-1, softplus) on a 2-D mixture of 3 Gaussians"
+            else:
+                (x_train, _), _, _ = load_mnist(mnist)
+                features, kept, mean, std = pooled_digits(x_train[:args.points + 1000])
+                x, held_out, reference = features[:args.points], features[args.points:], features[:1000]
+                model = GaussianBernoulliRBM(args.hidden, n_chains=args.chains, hmc_moves=args.hmc_moves, seed=args.seed, **hmc)
+                what = f"a Gaussian-Bernoulli RBM ({x.shape[1]} visible, {args.hidden} hidden) on 7x7 pooled digits"
+            steps = args.epochs * -(-len(x) // args.batch_size)
+            # Cosine decay to 0: the chains' last picture of the model is not blurred by late, large updates.
+            model.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(args.learning_rate, steps)))
+        print(f"... training {what}: {len(x)} points, {args.chains} persistent HMC chains, {args.hmc_moves} HMC "
+              f"move(s) per step, Adam lr {args.learning_rate} (cosine decay to 0), batch {args.batch_size}, "
+              f"{args.epochs} epochs", flush=True)
+        start = time.perf_counter()
+        history = fit_arrays(model, x, batch_size=args.batch_size, epochs=args.epochs, shuffle=True, seed=args.seed,
+                             verbose=args.verbose, callbacks=run_callbacks([], tensorboard))
+        seconds = time.perf_counter() - start
+        print(f"Training took {seconds:.1f} s; final step size {float(model.step_size.numpy()):.3f}", flush=True)
+        noise = (rng.normal(size=(args.sample_chains, x.shape[1])) * 2 * x.std(0) + x.mean(0)).astype("float32")
+        samples = model.sample(noise, n_moves=args.sample_moves, seed=args.seed)
+        test = mmd_test(samples[:1000], held_out[:1000], seed=args.seed)
+        ref = mmd_test(reference, held_out[:1000], seed=args.seed)
+        print(f"two-sample test (MMD^2, Gaussian kernel, bandwidth {test.bandwidth:.2f}): samples vs held-out data "
+              f"{test.mmd2:.5f} (p = {test.p_value:.3f}); data vs data {ref.mmd2:.5f} (p = {ref.p_value:.3f})", flush=True)
+        os.makedirs(out, exist_ok=True)
+        result = {"data": "digits" if digits else "mixture", "seconds": seconds, "history": {k: [float(v) for v in vs] for k, vs in
+                                                                     history.history.items()},
+                  "mmd2": test.mmd2, "p_value": test.p_value, "mmd2_data_vs_data": ref.mmd2, "p_value_data_vs_data": ref.p_value}
+        png = os.path.join(out, "data_vs_samples.png")
         if not digits:
-            x = gaussian_mixture(args.points, seed=args.seed)
-            held_out, reference = gaussian_mixture(1000, seed=args.seed + 1), gaussian_mixture(1000, seed=args.seed + 2)
-            net = keras.Sequential([keras.layers.Dense(args.hidden, activation="softplus"),
-                                    keras.layers.Dense(args.hidden, activation="softplus"), keras.layers.Dense(1)],
-                                   name="energy_mlp")
-            model = EnergyModel(net, n_chains=args.chains, hmc_moves=args.hmc_moves, seed=args.seed, **hmc)
-            what = f"an MLP energy (2-{args.hidden}-{args.hidden}-1, softplus) on a 2-D mixture of 3 Gaussians"
+            save_scatter_png([held_out, model.chains.numpy(), samples], png,
+                             titles=["data (held out)", "persistent chains", f"fresh chains, {args.sample_moves} moves"],
+                             suptitle="EnergyModel on a mixture of 3 Gaussians: data vs model samples")
         else:
-            (x_train, _), _, _ = load_mnist(mnist)
-            features, kept, mean, std = pooled_digits(x_train[:args.points + 1000])
-            x, held_out, reference = features[:args.points], features[args.points:], features[:1000]
-            model = GaussianBernoulliRBM(args.hidden, n_chains=args.chains, hmc_moves=args.hmc_moves, seed=args.seed, **hmc)
-            what = f"a Gaussian-Bernoulli RBM ({x.shape[1]} visible, {args.hidden} hidden) on 7x7 pooled digits"
-        steps = args.epochs * -(-len(x) // args.batch_size)
-        # Cosine decay to 0: the chains' last picture of the model is not blurred by late, large updates.
-        model.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(args.learning_rate, steps)))
-    print(f"... training {what}: {len(x)} points, {args.chains} persistent HMC chains, {args.hmc_moves} HMC "
-          f"move(s) per step, Adam lr {args.learning_rate} (cosine decay to 0), batch {args.batch_size}, "
-          f"{args.epochs} epochs", flush=True)
-    start = time.perf_counter()
-    history = model.fit(x, batch_size=args.batch_size, epochs=args.epochs, verbose=args.verbose,
-                        callbacks=run_callbacks([], args.tensorboard))
-    seconds = time.perf_counter() - start
-    print(f"Training took {seconds:.1f} s; final step size {float(model.step_size.numpy()):.3f}", flush=True)
-    noise = (rng.normal(size=(args.sample_chains, x.shape[1])) * 2 * x.std(0) + x.mean(0)).astype("float32")
-    samples = model.sample(noise, n_moves=args.sample_moves, seed=args.seed)
-    test = mmd_test(samples[:1000], held_out[:1000], seed=args.seed)
-    ref = mmd_test(reference, held_out[:1000], seed=args.seed)
-    print(f"two-sample test (MMD^2, Gaussian kernel, bandwidth {test.bandwidth:.2f}): samples vs held-out data "
-          f"{test.mmd2:.5f} (p = {test.p_value:.3f}); data vs data {ref.mmd2:.5f} (p = {ref.p_value:.3f})", flush=True)
-    os.makedirs(args.out, exist_ok=True)
-    result = {"data": "digits" if digits else "mixture", "seconds": seconds, "history": {k: [float(v) for v in vs] for k, vs in
-                                                                 history.history.items()},
-              "mmd2": test.mmd2, "p_value": test.p_value, "mmd2_data_vs_data": ref.mmd2, "p_value_data_vs_data": ref.p_value}
-    png = os.path.join(args.out, "data_vs_samples.png")
-    if not digits:
-        save_scatter_png([held_out, model.chains.numpy(), samples], png,
-                         titles=["data (held out)", "persistent chains", f"fresh chains, {args.sample_moves} moves"],
-                         suptitle="EnergyModel on a mixture of 3 Gaussians: data vs model samples")
-    else:
-        gibbs = model.gibbs_sample(noise, n_steps=args.sample_moves, seed=args.seed)
-        cov_data = np.cov(held_out.T)
+            gibbs = model.gibbs_sample(noise, n_steps=args.sample_moves, seed=args.seed)
+            cov_data = np.cov(held_out.T)
 
-        def cov_error(s):
-            return float(np.linalg.norm(np.cov(s.T) - cov_data) / np.linalg.norm(cov_data))
+            def cov_error(s):
+                return float(np.linalg.norm(np.cov(s.T) - cov_data) / np.linalg.norm(cov_data))
 
-        ratio = samples.std(0) / held_out.std(0)
-        result.update({"max_abs_mean_error": float(np.abs(samples.mean(0) - held_out.mean(0)).max()),
-                       "std_ratio_range": [float(ratio.min()), float(ratio.max())],
-                       "cov_relative_error": cov_error(samples), "cov_relative_error_gibbs": cov_error(gibbs),
-                       "cov_relative_error_independent": float(np.linalg.norm(np.diag(np.diag(cov_data)) - cov_data)
-                                                               / np.linalg.norm(cov_data))})
-        print(f"moments of HMC samples vs held-out data (standardised units): largest mean error "
-              f"{result['max_abs_mean_error']:.3f}; std ratio in [{ratio.min():.3f}, {ratio.max():.3f}]; covariance "
-              f"relative error {result['cov_relative_error']:.3f} (exact Gibbs samples of the same RBM "
-              f"{result['cov_relative_error_gibbs']:.3f}; independent-pixels baseline "
-              f"{result['cov_relative_error_independent']:.3f})", flush=True)
+            ratio = samples.std(0) / held_out.std(0)
+            result.update({"max_abs_mean_error": float(np.abs(samples.mean(0) - held_out.mean(0)).max()),
+                           "std_ratio_range": [float(ratio.min()), float(ratio.max())],
+                           "cov_relative_error": cov_error(samples), "cov_relative_error_gibbs": cov_error(gibbs),
+                           "cov_relative_error_independent": float(np.linalg.norm(np.diag(np.diag(cov_data)) - cov_data)
+                                                                   / np.linalg.norm(cov_data))})
+            print(f"moments of HMC samples vs held-out data (standardised units): largest mean error "
+                  f"{result['max_abs_mean_error']:.3f}; std ratio in [{ratio.min():.3f}, {ratio.max():.3f}]; covariance "
+                  f"relative error {result['cov_relative_error']:.3f} (exact Gibbs samples of the same RBM "
+                  f"{result['cov_relative_error_gibbs']:.3f}; independent-pixels baseline "
+                  f"{result['cov_relative_error_independent']:.3f})", flush=True)
 
-        def images(f):
-            full = np.zeros((len(f), 49), "float32")
-            full[:, kept] = f * std + mean
-            return full
+            def images(f):
+                full = np.zeros((len(f), 49), "float32")
+                full[:, kept] = f * std + mean
+                return full
 
-        save_tiled_png(np.concatenate([images(held_out[:50]), images(samples[:50])]), png, (7, 7),
-                       tile_shape=(10, 10), title="7x7 pooled digits: held-out data (top 5 rows), HMC samples "
-                                                  f"after {args.sample_moves} moves (bottom 5)",
-                       row_labels=["data"] + [""] * 4 + ["samples"] + [""] * 4)
-    path = os.path.join(args.out, f"{type(model).__name__}.keras")
-    model.save(path)
-    result.update({"picture": png, "keras_model": path})
-    write_result(args.out, result)
-    print(f"wrote {png}, {path}", flush=True)
-    return result
+            save_tiled_png(np.concatenate([images(held_out[:50]), images(samples[:50])]), png, (7, 7),
+                           tile_shape=(10, 10), title="7x7 pooled digits: held-out data (top 5 rows), HMC samples "
+                                                      f"after {args.sample_moves} moves (bottom 5)",
+                           row_labels=["data"] + [""] * 4 + ["samples"] + [""] * 4)
+        path = os.path.join(out, f"{type(model).__name__}.keras")
+        model.save(path)
+        result.update({"picture": png, "keras_model": path})
+        write_result(out, result)
+        print(f"wrote {png}, {path}", flush=True)
+        return result
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ from keras_dlt import flags
 
 
 def parser():
-    p = flags.parser(__doc__.splitlines()[0], learning_rate=0.01, epochs=1000, batch_size=20, out="runs/mlp")
+    p = flags.parser(__doc__.splitlines()[0], learning_rate=0.01, epochs=1000, batch_size=20,
+                     multi_worker=True, out="runs/mlp")
     flags.add_sgd_flags(p, patience=10000)
     p.add_argument("--hidden", type=flags.positive_int, nargs="+", default=[500], help="hidden layer sizes")
     p.add_argument("--l1", type=flags.non_negative_float, default=0.0, help="L1 weight (L1_reg)")
@@ -23,20 +24,23 @@ def main(argv=None):
     # TensorFlow loads once the flags are read, so --help and a wrong flag answer at once.
     from keras_dlt.datasets import load_mnist
     from keras_dlt.models import MLP
-    from keras_dlt.training import RunBackup, SGDSettings, save_classifier_run, start_run, train_classifier
+    from keras_dlt.training import (RunBackup, SGDSettings, save_classifier_run, start_run, train_classifier,
+                                    worker_folder)
 
     strategy = start_run(args.seed, args.strategy, args.cpu_replicas, args.precision)  # devices, dtypes, seed
     train, valid, test = load_mnist(args.data)
-    with strategy.scope():  # the model made, compiled and trained under it
-        model = MLP(hidden_units=args.hidden, l1=args.l1, l2=args.l2, seed=args.seed)
+    # The first worker writes OUT; any other (--strategy multi-worker) a private copy, removed at the end.
+    with worker_folder(strategy, args.out, args.tensorboard) as (out, tensorboard):
+        with strategy.scope():  # the model made, compiled and trained under it
+            model = MLP(hidden_units=args.hidden, l1=args.l1, l2=args.l2, seed=args.seed)
 
-        # Backed up every epoch (discarded once the run is saved): after a kill the same command goes on.
-        backup = RunBackup(os.path.join(args.out, "backup"), config={"model": "MLP", **flags.run_settings(vars(args))})
-        result = train_classifier(model, train, valid, test, SGDSettings.pick(vars(args)), backup=backup,
-                                  history_csv=os.path.join(args.out, "history.csv"), verbose=args.verbose,
-                                  tensorboard=args.tensorboard)
-    return save_classifier_run(model, result, args.out, "mlp", model.hidden_layers[0], (28, 28),
-                               export=not args.no_export, backup=backup)
+            # Backed up every epoch (discarded once the run is saved): after a kill the same command goes on.
+            backup = RunBackup(os.path.join(out, "backup"), config={"model": "MLP", **flags.run_settings(vars(args))})
+            result = train_classifier(model, train, valid, test, SGDSettings.pick(vars(args)), backup=backup,
+                                      history_csv=os.path.join(out, "history.csv"), verbose=args.verbose,
+                                      tensorboard=tensorboard)
+        return save_classifier_run(model, result, out, "mlp", model.hidden_layers[0], (28, 28),
+                                   export=not args.no_export, backup=backup)
 
 
 if __name__ == "__main__":

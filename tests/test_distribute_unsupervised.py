@@ -202,12 +202,26 @@ def test_strategy_choices_and_their_errors():
     from keras_dlt import flags
     from keras_dlt.training import STRATEGIES, make_strategy
 
-    parsed = flags.parser("x", learning_rate=0.1, epochs=1, batch_size=1, out="o")
-    assert tuple(next(a for a in parsed._actions if a.dest == "strategy").choices) == STRATEGIES
+    def choices(**kw):
+        parsed = flags.parser("x", learning_rate=0.1, epochs=1, batch_size=1, out="o", **kw)
+        return tuple(next(a for a in parsed._actions if a.dest == "strategy").choices)
+
+    assert choices(multi_worker=True) == STRATEGIES == ("one-device", "mirrored", "multi-worker")
+    assert choices() == ("one-device", "mirrored")  # an app whose training has no multi-worker loop
+    with pytest.raises(SystemExit):
+        flags.parser("x", learning_rate=0.1, epochs=1, batch_size=1, out="o").parse_args(["--strategy", "multi-worker"])
     with pytest.raises(ValueError, match="cpu_replicas .* goes with the mirrored strategy"):
         make_strategy("one-device", cpu_replicas=2)
     with pytest.raises(ValueError, match="strategy must be one of"):
-        make_strategy("multi-worker")
+        make_strategy("two-devices")
+    for bad in ("{not json", '{"cluster": {"worker": ["127.0.0.1:1"]}, "task": {"type": "worker", "index": 3}}',
+                '{"task": {"type": "worker", "index": 0}}'):
+        os.environ["TF_CONFIG"] = bad
+        try:
+            with pytest.raises(ValueError, match="TF_CONFIG must be JSON like"):
+                make_strategy("multi-worker")
+        finally:
+            del os.environ["TF_CONFIG"]
     import tensorflow as tf
 
     tf.constant(1.0) + 1  # TensorFlow has run: its devices are set up

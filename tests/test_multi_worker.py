@@ -141,3 +141,51 @@ def test_workers_killed_mid_run_go_on_from_the_chiefs_backup_to_the_same_end(tmp
     np.testing.assert_allclose(resumed[0]["weights"], whole[0]["weights"], rtol=1e-5, atol=1e-5)
     assert resumed[0]["epochs"] == 2 and whole[0]["epochs"] == 4  # the resumed run trained epochs 3 and 4
     assert resumed[0]["backup_left"] in (None, []) and whole[0]["backup_left"] in (None, [])  # deleted when done
+
+
+def run_app(app, flags, mode, tmp):
+    """`apps/<app>.py flags` as two workers (TF_CONFIG, a private TMPDIR) or one 2-replica mirrored process: the
+    processes' exit statuses and the result.json it wrote."""
+    out = os.path.join(tmp, f"{app}_{mode}")
+    temp = os.path.join(tmp, f"tmp_{app}_{mode}")
+    os.makedirs(temp)
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""), TMPDIR=temp)
+    extra = ["--strategy", "mirrored", "--cpu-replicas", "2"] if mode == "mirrored" else ["--strategy", "multi-worker"]
+    cluster = {"worker": [f"127.0.0.1:{free_port()}" for _ in range(2)]}
+    envs = [env] if mode == "mirrored" else [
+        dict(env, TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})) for i in range(2)]
+    procs = []
+    try:
+        for e in envs:
+            procs.append(subprocess.Popen([sys.executable, os.path.join(ROOT, "apps", f"{app}.py"), *flags, *extra,
+                                           "--out", out, "--verbose", "0"], env=e, stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE, text=True))
+        for p in procs:
+            _, stderr = p.communicate(timeout=400)
+            assert p.returncode == 0, stderr[-3000:]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+    leftovers = [n for n in os.listdir(temp) if n.startswith("keras_dlt_worker")]
+    assert not leftovers, leftovers  # the second worker's private folder is gone
+    with open(os.path.join(out, "result.json")) as f:
+        return json.load(f), sorted(os.listdir(out))
+
+
+@pytest.mark.parametrize("app,flags,keys", [
+    ("mlp", ["--data", "sample", "--epochs", "2", "--batch-size", "100", "--hidden", "16", "--patience", "100",
+             "--no-export"],
+     ("best_validation_error", "test_error")),
+    ("rbm", ["--data", "sample", "--epochs", "1", "--hidden", "16", "--k", "1", "--chains", "4", "--samples", "1",
+             "--plot-every", "5"], ("costs",)),
+])
+def test_apps_take_strategy_multi_worker(tmp_path, app, flags, keys):
+    """`--strategy multi-worker` (TF_CONFIG from the environment): the first worker writes OUT, the other nothing
+    that stays; the run's numbers are a 2-replica mirrored run's (the MLP: deterministic; the PCD RBM: the same
+    per-replica random streams and chain shards)."""
+    (workers, files), (mirrored, _) = (run_app(app, flags, mode, str(tmp_path)) for mode in ("workers", "mirrored"))
+    assert "result.json" in files and "backup" not in files  # the chief's backup was discarded once the run ended
+    for key in keys:
+        np.testing.assert_allclose(workers[key], mirrored[key], rtol=1e-4, atol=1e-6)
