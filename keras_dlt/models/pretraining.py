@@ -127,7 +127,7 @@ class GreedyPretraining:
                     layer_callbacks.append(keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs, i=i: print(
                         f"Pre-training layer {i}, epoch {e + 1}, cost {logs[self.pretraining_monitor]:.6f}",
                         flush=True)))
-                data = dict(x=h) if isinstance(h, tf.data.Dataset) else dict(x=h, batch_size=batch_size)
+                data = dict(x=h, shuffle=False) if isinstance(h, tf.data.Dataset) else dict(x=h, batch_size=batch_size)
                 history = model.fit(**data, epochs=epochs, verbose=1 if verbose == 1 else 0,
                                     callbacks=progress_bar_first(layer_callbacks))
                 costs.append([float(c) for c in history.history.get(self.pretraining_monitor, [])])
