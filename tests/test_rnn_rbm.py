@@ -230,7 +230,6 @@ def test_batched_evaluation_equals_each_sequence_alone(jsb):
 
 def test_frame_probabilities_estimate_the_exact_conditional_marginals(jsb):
     model = tiny_model(scale=0.3)
-    model.generate_k = 50
     model.eval_block_frames = 7  # several blocks, the last one padded
     seqs = [jsb["test"][0][:6], jsb["test"][3][:5]]
     frames = model.frame_conditionals(seqs)
@@ -274,14 +273,24 @@ def test_piece_statistics_on_hand_made_rolls():
     assert piece_statistics(np.zeros((3, 88)))["lowest"] is None
 
 
-def test_changing_generate_k_after_a_prediction_takes_effect(jsb):
+def test_prediction_chains_length_and_burn_in_take_effect_and_averaging_lowers_the_error(jsb):
     model = tiny_model(scale=1.0)
-    seqs = [jsb["test"][0][:8]]
-    model.generate_k = 1
-    one = model.frame_probabilities(seqs, n_samples=3, seed=0)[0]
-    model.generate_k = 30
-    thirty = model.frame_probabilities(seqs, n_samples=3, seed=0)[0]
-    assert not np.allclose(one, thirty)
+    seqs = [jsb["test"][0][:8], jsb["test"][2][:6]]
+    one = model.frame_probabilities(seqs, n_samples=3, seed=0, n_steps=1, burn_in=0)[0]
+    thirty = model.frame_probabilities(seqs, n_samples=3, seed=0, n_steps=30, burn_in=0)[0]
+    assert not np.allclose(one, thirty)  # a new chain length after a first trace takes effect
+    frames = model.frame_conditionals(seqs)
+    exact = np.stack([exact_marginals(model.W.numpy(), frames["bv"][t], frames["bh"][t]) for t in range(14)])
+
+    def error(burn_in):  # the same chains (seed, start, 200 steps): the last step alone, or the mean after burn-in
+        p = np.concatenate(model.frame_probabilities(seqs, n_samples=2, seed=5, n_steps=200, burn_in=burn_in))
+        return np.abs(p - exact).mean()
+
+    assert error(50) < 0.5 * error(199)
+    for bad, match in ((dict(n_steps=0), "n_steps must be an int >= 1"), (dict(burn_in=-1), "burn_in must be an int"),
+                       (dict(n_steps=10, burn_in=10), "burn_in must be below n_steps")):
+        with pytest.raises(ValueError, match=match):
+            model.frame_probabilities(seqs, **bad)
 
 
 def test_fit_evaluate_and_predict_take_lists_batches_and_datasets_or_say_what_they_got():

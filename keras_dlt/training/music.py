@@ -44,7 +44,7 @@ class ValidationFrameAccuracy(keras.callbacks.Callback):
     terms. At most `max_frames` frames are used (whole sequences, in order) to bound its time.
     """
 
-    def __init__(self, sequences, every=1, n_samples=10, max_frames=5000, seed=0):
+    def __init__(self, sequences, every=1, n_samples=4, max_frames=5000, seed=0):
         super().__init__()
         kept, total = [], 0
         for s in sequences:
@@ -172,7 +172,7 @@ def train_rnn_rbm(model, train, valid=None, recipe="tutorial", callbacks=(), see
     return result
 
 
-def evaluate_rnn_rbm(model, train, valid, test, n_runs=10, n_betas=200, n_samples=10, seed=None):
+def evaluate_rnn_rbm(model, train, valid, test, n_runs=10, n_betas=200, n_samples=4, seed=None):
     """The paper's evaluation of a trained RNN-RBM, beside the trivial predictors, as a dict.
 
     The decision threshold on p(v_t | v_<t) is chosen on `valid` (0.5 without one), never on `test`; the test

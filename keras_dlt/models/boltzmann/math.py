@@ -35,7 +35,7 @@ def bernoulli(p, seed):
     return tf.cast(tf.random.stateless_uniform(tf.shape(p), seed=seed, dtype=p.dtype) < p, p.dtype)
 
 
-def gibbs_chain(h0, k, kernel, visible_bias, hidden_bias, seed, unroll=False):
+def gibbs_chain(h0, k, kernel, visible_bias, hidden_bias, seed, unroll=False, average_after=None):
     """k steps h -> v -> h of block Gibbs sampling, in one `tf.while_loop`.
 
     Args:
@@ -47,6 +47,10 @@ def gibbs_chain(h0, k, kernel, visible_bias, hidden_bias, seed, unroll=False):
         unroll: with a Python int `k`, write the k steps out instead of a
             loop (faster for small matrices, where a loop's per-step
             overhead dominates; the same numbers).
+        average_after: with a step count b < k, also return `v_mean_average`,
+            the mean of the visible means p(v = 1 | h) over steps b + 1..k
+            (a Rao-Blackwellised estimate of the marginals along the chain,
+            after b steps of burn-in).
 
     Returns:
         dict with the last step's `v_logits` (pre-sigmoid), `v_mean`, `v`
@@ -56,28 +60,33 @@ def gibbs_chain(h0, k, kernel, visible_bias, hidden_bias, seed, unroll=False):
     wt = tf.transpose(kernel)
     n_visible = tf.shape(kernel)[0]
     dtype = h0.dtype
+    after = -1 if average_after is None else average_after
 
-    def step(i, h, v_logits, v, h_mean):
+    def step(i, h, v_logits, v, h_mean, total):
         s = step_seed(seed, i)
         s_v, s_h = tf.unstack(tf.random.experimental.stateless_split(s, 2))
         v_logits = tf.matmul(h, wt) + visible_bias
-        v = bernoulli(tf.sigmoid(v_logits), s_v)
+        v_mean = tf.sigmoid(v_logits)
+        v = bernoulli(v_mean, s_v)
         h_mean = tf.sigmoid(tf.matmul(v, kernel) + hidden_bias)
-        return i + 1, bernoulli(h_mean, s_h), v_logits, v, h_mean
+        if average_after is not None:
+            total = total + tf.cast(i >= after, dtype) * v_mean
+        return i + 1, bernoulli(h_mean, s_h), v_logits, v, h_mean, total
 
     n = tf.shape(h0)[0]
     zeros_v = tf.zeros([n, n_visible], dtype)
+    start = (tf.constant(0), h0, zeros_v, zeros_v, tf.zeros_like(h0), zeros_v)
     if unroll and isinstance(k, int):
-        state = (tf.constant(0), h0, zeros_v, zeros_v, tf.zeros_like(h0))
+        state = start
         for _ in range(k):
             state = step(*state)
-        _, h, v_logits, v, h_mean = state
-        return {"v_logits": v_logits, "v_mean": tf.sigmoid(v_logits), "v": v, "h_mean": h_mean, "h": h}
-    _, h, v_logits, v, h_mean = tf.while_loop(
-        lambda i, *_: i < k, step, (tf.constant(0), h0, zeros_v, zeros_v, tf.zeros_like(h0)),
-        parallel_iterations=1,
-    )
-    return {"v_logits": v_logits, "v_mean": tf.sigmoid(v_logits), "v": v, "h_mean": h_mean, "h": h}
+    else:
+        state = tf.while_loop(lambda i, *_: i < k, step, start, parallel_iterations=1)
+    _, h, v_logits, v, h_mean, total = state
+    out = {"v_logits": v_logits, "v_mean": tf.sigmoid(v_logits), "v": v, "h_mean": h_mean, "h": h}
+    if average_after is not None:
+        out["v_mean_average"] = total / tf.cast(k - after, dtype)
+    return out
 
 
 def binarize(x, seed=None):
