@@ -14,8 +14,7 @@ from keras_dlt import flags
 
 
 def parser():
-    p = flags.parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=15, batch_size=20, out="runs/dA",
-                     multi_worker=True)
+    p = flags.parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=15, batch_size=20, out="runs/dA")
     p.add_argument("--hidden", type=flags.positive_int, default=500, help="hidden units")
     p.add_argument("--corruption", type=float, nargs="+", default=[0.0, 0.3], help="corruption levels to train")
     return p
@@ -29,14 +28,15 @@ def main(argv=None):
     # TensorFlow loads once the flags are read, so --help and a wrong flag answer at once.
     import keras
 
-    from keras_dlt.core import steps_per_execution_for, whole_batches
+    from keras_dlt.core import minibatches, steps_per_execution_for, whole_batches
     from keras_dlt.datasets import load_mnist
     from keras_dlt.models import DenoisingAutoencoder
     from keras_dlt.plotting import filters_of, save_tiled_png
-    from keras_dlt.training import CostLog, StopOnInterrupt, fit_arrays, run_callbacks, start_run, worker_folder, write_result
+    from keras_dlt.training import CostLog, StopOnInterrupt, run_callbacks, start_run, worker_folder, write_result
 
     strategy = start_run(args.seed, args.strategy, args.cpu_replicas, args.precision)  # devices, dtypes, seed
     (x_train, _), _, _ = load_mnist(args.data)
+    batches = minibatches(x_train, None, args.batch_size)  # cut once, in the tutorial's order
     steps = steps_per_execution_for(whole_batches(len(x_train), args.batch_size))
     # The first worker writes OUT; any other (--strategy multi-worker) a private copy, removed at the end.
     with worker_folder(strategy, args.out, args.tensorboard) as (out, tensorboard):
@@ -51,9 +51,8 @@ def main(argv=None):
             log = CostLog()  # the tutorial's "Training epoch e, cost c"
             stop = StopOnInterrupt("Interrupted by user: stopping; the filters and the model so far are still written.")
             start = time.perf_counter()
-            # The tutorial's minibatches in its fixed order, cut once.
-            fit_arrays(dae, x_train, batch_size=args.batch_size, epochs=args.epochs, verbose=args.verbose,
-                       callbacks=run_callbacks([log, stop], tensorboard, part=f"corruption_{tag}"))
+            dae.fit(batches, epochs=args.epochs, shuffle=False, verbose=args.verbose,
+                    callbacks=run_callbacks([log, stop], tensorboard, part=f"corruption_{tag}"))
             minutes = (time.perf_counter() - start) / 60
 
             kernel = keras.ops.convert_to_numpy(dae.autoencoder.encoder.kernel)

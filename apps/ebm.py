@@ -18,7 +18,6 @@ from keras_dlt import flags
 
 def parser():
     p = flags.parser(__doc__.splitlines()[0], learning_rate=0.01, epochs=40, batch_size=100, out="runs/ebm",
-                     multi_worker=True,
                      verbose=2, learning_rate_help="Adam learning rate (cosine decay to 0 over the run)",
                      epochs_help="epochs",
                      data_help="'mixture' (a 2-D mixture of 3 Gaussians, an MLP energy), or 7x7 pooled MNIST digits for a "
@@ -49,7 +48,7 @@ def main(argv=None):
     from keras_dlt.datasets import gaussian_mixture, load_mnist, pooled_digits
     from keras_dlt.models import EnergyModel, GaussianBernoulliRBM
     from keras_dlt.plotting import save_scatter_png, save_tiled_png
-    from keras_dlt.training import fit_arrays, run_callbacks, start_run, worker_folder, write_result
+    from keras_dlt.training import run_callbacks, start_run, worker_folder, write_result
     from keras_dlt.two_sample import mmd_test
 
     strategy = start_run(args.seed, args.strategy, args.cpu_replicas, args.precision)  # devices, dtypes, seed
@@ -79,8 +78,8 @@ def main(argv=None):
               f"move(s) per step, Adam lr {args.learning_rate} (cosine decay to 0), batch {args.batch_size}, "
               f"{args.epochs} epochs", flush=True)
         start = time.perf_counter()
-        history = fit_arrays(model, x, batch_size=args.batch_size, epochs=args.epochs, shuffle=True, seed=args.seed,
-                             verbose=args.verbose, callbacks=run_callbacks([], tensorboard))
+        history = model.fit(x, batch_size=args.batch_size, epochs=args.epochs, verbose=args.verbose,
+                            callbacks=run_callbacks([], tensorboard))
         seconds = time.perf_counter() - start
         print(f"Training took {seconds:.1f} s; final step size {float(model.step_size.numpy()):.3f}", flush=True)
         noise = (rng.normal(size=(args.sample_chains, x.shape[1])) * 2 * x.std(0) + x.mean(0)).astype("float32")

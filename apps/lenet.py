@@ -17,7 +17,7 @@ from keras_dlt import flags
 
 def parser():
     p = flags.parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=200, batch_size=500,
-                     multi_worker=True, out="runs/lenet",
+                     out="runs/lenet",
                      seed=23455)  # the tutorial's RandomState seed
     flags.add_sgd_flags(p, patience=10000)
     p.add_argument("--nkerns", type=flags.positive_int, nargs="+", default=[20, 50],

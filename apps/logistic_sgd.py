@@ -11,7 +11,7 @@ from keras_dlt import flags
 
 def parser():
     p = flags.parser(__doc__.splitlines()[0], learning_rate=0.13, epochs=1000, batch_size=600,
-                     multi_worker=True, out="runs/logistic_sgd")
+                     out="runs/logistic_sgd")
     return flags.add_sgd_flags(p, patience=5000)
 
 

@@ -11,7 +11,7 @@ from keras_dlt import flags
 
 def parser():
     p = flags.parser(__doc__.splitlines()[0], learning_rate=0.01, epochs=1000, batch_size=20,
-                     multi_worker=True, out="runs/mlp")
+                     out="runs/mlp")
     flags.add_sgd_flags(p, patience=10000)
     p.add_argument("--hidden", type=flags.positive_int, nargs="+", default=[500], help="hidden layer sizes")
     p.add_argument("--l1", type=flags.non_negative_float, default=0.0, help="L1 weight (L1_reg)")

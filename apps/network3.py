@@ -56,61 +56,63 @@ def main(argv=None):
     from keras_dlt.datasets import load_mnist
     from keras_dlt.models.network3 import ensemble_accuracy, preset
     from keras_dlt.plotting import save_training_curves_png
-    from keras_dlt.training import RunBackup, start_run, train_network3, write_result
+    from keras_dlt.training import RunBackup, start_run, train_network3, worker_folder, write_result
 
     strategy = start_run(args.seed, args.strategy, args.cpu_replicas, args.precision)  # devices, dtypes, seed
     train, valid, test = load_mnist(args.data)
-    os.makedirs(args.out, exist_ok=True)
-    n_nets = args.ensemble if args.preset == "ensemble" else 1
-    nets, histories, start = [], [], time.perf_counter()
-    # Each network is backed up every epoch, and each finished ensemble member recorded, in OUT/backup: after a
-    # kill or Ctrl+C the same command goes on where the run stopped. Ctrl+C ends the network in training after
-    # its step; it is still saved and scored, and the ensemble votes with the networks it has.
-    backup = RunBackup(os.path.join(args.out, "backup"), config=flags.run_settings(vars(args)))
-    interrupted = False
-    for i in range(n_nets):
-        path = os.path.join(args.out, f"network3_{args.preset}_{i}.keras" if n_nets > 1 else
-                            f"network3_{args.preset}.keras")
-        keras.utils.set_random_seed(args.seed + i)
-        with strategy.scope():  # made under it; SGD compiles and trains it there
-            net = preset(args.preset, args.batch_size, seed=args.seed + i)
-        print(f"... network3 preset '{args.preset}' ({description}){f', network {i + 1} of {n_nets}' if n_nets > 1 else ''}: "
-              f"{epochs} epochs, mini-batch {args.batch_size}, eta {eta}, lmbda {lmbda}; "
-              f"Nielsen reports {reported:.2%}", flush=True)
-        net, run = train_network3(net, train, valid, test, epochs=epochs, mini_batch_size=args.batch_size,
-                                  eta=eta, lmbda=lmbda, backup=backup, part=f"network_{i}", save_path=path,
-                                  shuffle=args.shuffle, monitor_training=not args.no_monitor,
-                                  verbose=args.verbose, tensorboard=args.tensorboard)
-        if run.resumed:
-            print(f"... network {i + 1} of {n_nets}: trained by the interrupted run, loaded from {path}", flush=True)
-        nets.append(net)
-        histories.append(run.history)
-        if run.interrupted:
-            interrupted = True
-            break
-    if not interrupted:
-        backup.discard()
-    seconds = time.perf_counter() - start
-    result = {"preset": args.preset, "epochs": epochs, "eta": eta, "lmbda": lmbda, "seconds": seconds,
-              "interrupted": interrupted, "networks_trained": len(nets),
-              "reported_test_accuracy": reported,
-              "best_validation_accuracy": [n.best_validation_accuracy for n in nets],
-              "test_accuracy_at_best_validation": [n.best_test_accuracy for n in nets],
-              "final_test_accuracy": [n.accuracy(test) for n in nets]}
-    if len(nets) > 1:
-        result["ensemble_test_accuracy"] = ensemble_accuracy(nets, test)
-        print(f"Ensemble of {len(nets)} (majority vote): test accuracy {result['ensemble_test_accuracy']:.2%}")
-    curves = save_training_curves_png(histories[0], os.path.join(args.out, "training_curves.png"),
-                                      title=f"network3 preset '{args.preset}': training vs validation")
-    with open(os.path.join(args.out, "history.csv"), "w", newline="") as f:
-        keys = sorted(histories[0])
-        writer = csv.writer(f)
-        writer.writerow(["epoch", *keys])
-        for e in range(len(histories[0][keys[0]])):
-            writer.writerow([e, *(histories[0][k][e] for k in keys)])
-    write_result(args.out, result)
-    print(f"{seconds:.0f} s; wrote {curves}, history.csv, result.json and the model(s) in {args.out}", flush=True)
-    return result
+    # The first worker writes OUT; any other (--strategy multi-worker) a private copy, removed at the end.
+    with worker_folder(strategy, args.out, args.tensorboard) as (out, tensorboard):
+        os.makedirs(out, exist_ok=True)
+        n_nets = args.ensemble if args.preset == "ensemble" else 1
+        nets, histories, start = [], [], time.perf_counter()
+        # Each network is backed up every epoch, and each finished ensemble member recorded, in OUT/backup: after a
+        # kill or Ctrl+C the same command goes on where the run stopped. Ctrl+C ends the network in training after
+        # its step; it is still saved and scored, and the ensemble votes with the networks it has.
+        backup = RunBackup(os.path.join(out, "backup"), config=flags.run_settings(vars(args)))
+        interrupted = False
+        for i in range(n_nets):
+            path = os.path.join(out, f"network3_{args.preset}_{i}.keras" if n_nets > 1 else
+                                f"network3_{args.preset}.keras")
+            keras.utils.set_random_seed(args.seed + i)
+            with strategy.scope():  # made under it; SGD compiles and trains it there
+                net = preset(args.preset, args.batch_size, seed=args.seed + i)
+            print(f"... network3 preset '{args.preset}' ({description}){f', network {i + 1} of {n_nets}' if n_nets > 1 else ''}: "
+                  f"{epochs} epochs, mini-batch {args.batch_size}, eta {eta}, lmbda {lmbda}; "
+                  f"Nielsen reports {reported:.2%}", flush=True)
+            net, run = train_network3(net, train, valid, test, epochs=epochs, mini_batch_size=args.batch_size,
+                                      eta=eta, lmbda=lmbda, backup=backup, part=f"network_{i}", save_path=path,
+                                      shuffle=args.shuffle, monitor_training=not args.no_monitor,
+                                      verbose=args.verbose, tensorboard=tensorboard)
+            if run.resumed:
+                print(f"... network {i + 1} of {n_nets}: trained by the interrupted run, loaded from {path}", flush=True)
+            nets.append(net)
+            histories.append(run.history)
+            if run.interrupted:
+                interrupted = True
+                break
+        if not interrupted:
+            backup.discard()
+        seconds = time.perf_counter() - start
+        result = {"preset": args.preset, "epochs": epochs, "eta": eta, "lmbda": lmbda, "seconds": seconds,
+                  "interrupted": interrupted, "networks_trained": len(nets),
+                  "reported_test_accuracy": reported,
+                  "best_validation_accuracy": [n.best_validation_accuracy for n in nets],
+                  "test_accuracy_at_best_validation": [n.best_test_accuracy for n in nets],
+                  "final_test_accuracy": [n.accuracy(test) for n in nets]}
+        if len(nets) > 1:
+            result["ensemble_test_accuracy"] = ensemble_accuracy(nets, test)
+            print(f"Ensemble of {len(nets)} (majority vote): test accuracy {result['ensemble_test_accuracy']:.2%}")
+        curves = save_training_curves_png(histories[0], os.path.join(out, "training_curves.png"),
+                                          title=f"network3 preset '{args.preset}': training vs validation")
+        with open(os.path.join(out, "history.csv"), "w", newline="") as f:
+            keys = sorted(histories[0])
+            writer = csv.writer(f)
+            writer.writerow(["epoch", *keys])
+            for e in range(len(histories[0][keys[0]])):
+                writer.writerow([e, *(histories[0][k][e] for k in keys)])
+        write_result(out, result)
+        print(f"{seconds:.0f} s; wrote {curves}, history.csv, result.json and the model(s) in {out}", flush=True)
+        return result
 
 
 if __name__ == "__main__":

@@ -16,8 +16,7 @@ from keras_dlt import flags
 
 
 def parser():
-    p = flags.parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=15, batch_size=20, out="runs/rbm",
-                     multi_worker=True)
+    p = flags.parser(__doc__.splitlines()[0], learning_rate=0.1, epochs=15, batch_size=20, out="runs/rbm")
     p.add_argument("--hidden", type=flags.positive_int, default=500, help="hidden units")
     p.add_argument("--k", type=flags.positive_int, default=15, help="Gibbs steps per update (CD-k / PCD-k)")
     p.add_argument("--cd", action="store_true", help="contrastive divergence (chain from the data) instead of PCD")
@@ -38,12 +37,12 @@ def main(argv=None):
     import keras
     import numpy as np
 
-    from keras_dlt.core import steps_per_execution_for, whole_batches
+    from keras_dlt.core import minibatches, steps_per_execution_for, whole_batches
     from keras_dlt.datasets import load_mnist
     from keras_dlt.models import RBM
     from keras_dlt.models.boltzmann import ais_betas, binarize
     from keras_dlt.plotting import save_tiled_png
-    from keras_dlt.training import (CostLog, FilterPictures, StopOnInterrupt, fit_arrays, run_callbacks, start_run,
+    from keras_dlt.training import (CostLog, FilterPictures, StopOnInterrupt, run_callbacks, start_run,
                                     worker_folder, write_result)
 
     strategy = start_run(args.seed, args.strategy, args.cpu_replicas, args.precision)  # devices, dtypes, seed
@@ -68,8 +67,8 @@ def main(argv=None):
         pictures = FilterPictures(rbm.rbm.dense, out, img_shape=(28, 28))
         stop = StopOnInterrupt("Interrupted by user: stopping; sampling and saving the model so far.")
         start = time.perf_counter()
-        fit_arrays(rbm, x_train, batch_size=args.batch_size, epochs=args.epochs, verbose=args.verbose,  # in order, cut once
-                   callbacks=run_callbacks([log, pictures, stop], tensorboard))
+        rbm.fit(minibatches(x_train, None, args.batch_size), epochs=args.epochs, verbose=args.verbose, shuffle=False,
+                callbacks=run_callbacks([log, pictures, stop], tensorboard))
         seconds = time.perf_counter() - start
         print(f"Training took {seconds / 60:.2f} minutes", flush=True)
 

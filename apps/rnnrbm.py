@@ -52,7 +52,7 @@ def main(argv=None):
     from keras_dlt.models import RnnRbm
     from keras_dlt.models.boltzmann.frame_metrics import piece_statistics
     from keras_dlt.plotting import save_piano_roll_png
-    from keras_dlt.training import CostLog, StopOnInterrupt, start_run, write_result
+    from keras_dlt.training import CostLog, StopOnInterrupt, start_run, worker_folder, write_result
     from keras_dlt.training.music import closing_scores, evaluate_rnn_rbm, train_rnn_rbm
 
     strategy = start_run(args.seed, args.strategy, args.cpu_replicas, args.precision)  # devices, dtypes, seed
@@ -66,54 +66,56 @@ def main(argv=None):
                                   ("rnn_init", args.rnn_init)) if v is not None}
     recipe = dataclasses.replace(RNNRBM_RECIPES[args.recipe], **changes)
     valid = data.get("valid") if isinstance(data, dict) else None
-    with strategy.scope():  # made under it; train_rnn_rbm compiles and trains it there (one chunk per replica)
-        model = RnnRbm(args.hidden, args.recurrent, n_visible=train[0].shape[1], k=args.k, seed=args.seed)
-    pretraining = (f"the RBM pretrained on all frames first (CD-{recipe.rbm_k}, lr {recipe.rbm_learning_rate}, "
-                   f"{recipe.rbm_epochs} epochs), " if recipe.rbm_epochs else "")
-    print(f"... training the RNN-RBM ({args.hidden} hidden, {args.recurrent} recurrent, CD-{args.k}) on "
-          f"{len(train)} sequences ({sum(len(s) for s in train)} frames, chunks of {recipe.chunk_length}), recipe "
-          f"{recipe.name}: {pretraining}lr {recipe.learning_rate}, momentum {recipe.momentum}, up to {recipe.epochs} epochs"
-          f"{', early stopping on validation' if recipe.patience and valid else ''}; Ctrl+C stops and still "
-          f"generates", flush=True)
-    log = CostLog("Epoch {epoch} cost {cost:.4f} (pseudo log-likelihood per frame)", monitor="pseudo_log_likelihood",
-                  extra_template=", validation frame accuracy {val_frame_accuracy:.2%} (threshold {val_threshold})")
-    stop = StopOnInterrupt("Interrupted by user: stopping training, generating with the weights so far.")
-    training = train_rnn_rbm(model, train, valid, recipe, callbacks=[log, stop], seed=args.seed, verbose=args.verbose,
-                             tensorboard=args.tensorboard)
-    seconds, interrupted = training.pretraining_seconds + training.training_seconds, training.interrupted
-    if training.best_epoch:
-        print(f"... kept epoch {training.best_epoch} of {training.epochs_run} (validation frame accuracy "
-              f"{training.best_valid_frame_accuracy:.2%})", flush=True)
-    os.makedirs(args.out, exist_ok=True)
-    written, pieces = [], []
-    for i in (1, 2):
-        roll = model.generate(args.frames, seed=args.seed + i)
-        pieces.append(roll)
-        written.append(piano_roll_to_midi(roll, os.path.join(args.out, f"sample{i}.mid"), dt=args.dt))
-        written.append(save_piano_roll_png(roll, os.path.join(args.out, f"sample{i}.png"), dt=args.dt,
-                                           title=f"RNN-RBM, generated piece {i}: {args.frames} frames of {args.dt} s"))
-    path = os.path.join(args.out, "RnnRbm.keras")
-    model.save(path)
-    model.export(os.path.join(args.out, "saved_model"), verbose=False)
-    result = {"costs": log.costs, "seconds": seconds, "interrupted": interrupted, "files": written, "keras_model": path,
-              "training": training.record()}
-    # Music that sounds like its corpus: the generated pieces' statistics beside the training data's.
-    result["statistics"] = {"generated": piece_statistics(pieces), "training_data": piece_statistics(train)}
-    print("           notes/frame  silent  range     repeated frames")
-    for name, st in result["statistics"].items():
-        print(f"{name:>13}  {st['notes_per_frame']:5.2f}    {st['silent_frames']:6.1%}  {st['lowest']}-{st['highest']}"
-              f"  {st['repeated_frames']:6.1%}")
-    if args.evaluate and test:
-        # The decision threshold is chosen on the validation split, never on test; the baselines on the same frames.
-        print(f"... evaluating on {len(test)} test sequences (the threshold chosen on "
-              f"{len(valid) if valid else 0} validation sequences)", flush=True)
-        scores = evaluate_rnn_rbm(model, train, valid, test, n_runs=args.ais_runs, n_betas=args.ais_betas,
-                                  seed=args.seed)
-        result.update(scores)
-        print(closing_scores(scores), flush=True)
-    write_result(args.out, result)
-    print(f"Training took {seconds:.1f} s; wrote {', '.join(os.path.basename(w) for w in written)}, {path}", flush=True)
-    return result
+    # The first worker writes OUT; any other (--strategy multi-worker) a private copy, removed at the end.
+    with worker_folder(strategy, args.out, args.tensorboard) as (out, tensorboard):
+        with strategy.scope():  # made under it; train_rnn_rbm compiles and trains it there (one chunk per replica)
+            model = RnnRbm(args.hidden, args.recurrent, n_visible=train[0].shape[1], k=args.k, seed=args.seed)
+        pretraining = (f"the RBM pretrained on all frames first (CD-{recipe.rbm_k}, lr {recipe.rbm_learning_rate}, "
+                       f"{recipe.rbm_epochs} epochs), " if recipe.rbm_epochs else "")
+        print(f"... training the RNN-RBM ({args.hidden} hidden, {args.recurrent} recurrent, CD-{args.k}) on "
+              f"{len(train)} sequences ({sum(len(s) for s in train)} frames, chunks of {recipe.chunk_length}), recipe "
+              f"{recipe.name}: {pretraining}lr {recipe.learning_rate}, momentum {recipe.momentum}, up to {recipe.epochs} epochs"
+              f"{', early stopping on validation' if recipe.patience and valid else ''}; Ctrl+C stops and still "
+              f"generates", flush=True)
+        log = CostLog("Epoch {epoch} cost {cost:.4f} (pseudo log-likelihood per frame)", monitor="pseudo_log_likelihood",
+                      extra_template=", validation frame accuracy {val_frame_accuracy:.2%} (threshold {val_threshold})")
+        stop = StopOnInterrupt("Interrupted by user: stopping training, generating with the weights so far.")
+        training = train_rnn_rbm(model, train, valid, recipe, callbacks=[log, stop], seed=args.seed, verbose=args.verbose,
+                                 tensorboard=tensorboard)
+        seconds, interrupted = training.pretraining_seconds + training.training_seconds, training.interrupted
+        if training.best_epoch:
+            print(f"... kept epoch {training.best_epoch} of {training.epochs_run} (validation frame accuracy "
+                  f"{training.best_valid_frame_accuracy:.2%})", flush=True)
+        os.makedirs(out, exist_ok=True)
+        written, pieces = [], []
+        for i in (1, 2):
+            roll = model.generate(args.frames, seed=args.seed + i)
+            pieces.append(roll)
+            written.append(piano_roll_to_midi(roll, os.path.join(out, f"sample{i}.mid"), dt=args.dt))
+            written.append(save_piano_roll_png(roll, os.path.join(out, f"sample{i}.png"), dt=args.dt,
+                                               title=f"RNN-RBM, generated piece {i}: {args.frames} frames of {args.dt} s"))
+        path = os.path.join(out, "RnnRbm.keras")
+        model.save(path)
+        model.export(os.path.join(out, "saved_model"), verbose=False)
+        result = {"costs": log.costs, "seconds": seconds, "interrupted": interrupted, "files": written, "keras_model": path,
+                  "training": training.record()}
+        # Music that sounds like its corpus: the generated pieces' statistics beside the training data's.
+        result["statistics"] = {"generated": piece_statistics(pieces), "training_data": piece_statistics(train)}
+        print("           notes/frame  silent  range     repeated frames")
+        for name, st in result["statistics"].items():
+            print(f"{name:>13}  {st['notes_per_frame']:5.2f}    {st['silent_frames']:6.1%}  {st['lowest']}-{st['highest']}"
+                  f"  {st['repeated_frames']:6.1%}")
+        if args.evaluate and test:
+            # The decision threshold is chosen on the validation split, never on test; the baselines on the same frames.
+            print(f"... evaluating on {len(test)} test sequences (the threshold chosen on "
+                  f"{len(valid) if valid else 0} validation sequences)", flush=True)
+            scores = evaluate_rnn_rbm(model, train, valid, test, n_runs=args.ais_runs, n_betas=args.ais_betas,
+                                      seed=args.seed)
+            result.update(scores)
+            print(closing_scores(scores), flush=True)
+        write_result(out, result)
+        print(f"Training took {seconds:.1f} s; wrote {', '.join(os.path.basename(w) for w in written)}, {path}", flush=True)
+        return result
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ __all__ = ["run", "positive_int", "non_negative_int", "positive_float", "non_neg
 MNIST_HELP = ("MNIST source: a mnist.pkl.gz, mnist.npz, a folder of IDX files, or 'sample' (bundled). "
               "Default: $KERAS_DLT_DATA, Keras' cache, download, bundled sample.")
 
-#: `--strategy`'s choices (`keras_dlt.training.STRATEGIES`; the multi-worker one only where an app offers it).
+#: `--strategy`'s choices (`keras_dlt.training.STRATEGIES`).
 STRATEGIES = ("one-device", "mirrored", "multi-worker")
 
 #: Flags that do not change a run's course: a backup made under other values of these still resumes.
@@ -60,12 +60,9 @@ non_negative_float = _number(float, lambda v: 0 <= v < _FINITE, "a finite number
 def parser(description, *, learning_rate, epochs, batch_size, out, epilog=None, data_help=MNIST_HELP,
            batch_help="minibatch size", out_help="output folder (pictures, .keras model, SavedModel)", seed=1234,
            learning_rate_help="SGD learning rate", epochs_help="maximum number of epochs (n_epochs)", verbose=1,
-           aliases=None, multi_worker=False):
+           aliases=None):
     """An `argparse` parser with the flags every training app shares (data, epochs, batch, lr, out, seed, verbose,
     tensorboard, strategy, precision).
-
-    `multi_worker` offers `--strategy multi-worker` (apps whose training runs
-    `training.fit_arrays`, which has a loop for it).
 
     `aliases` maps a shared flag's name to other spellings it also answers to (a
     tutorial's own words: `{"--batch-size": ["--mini-batch-size"]}`).
@@ -89,13 +86,10 @@ def parser(description, *, learning_rate, epochs, batch_size, out, epilog=None, 
     add("--tensorboard", metavar="DIR", default=None,
         help="also write TensorBoard logs (losses, validation and test errors, monitors) under DIR; needs the "
              "tensorboard package (pip install \"keras-dlt[tensorboard]\")")
-    add("--strategy", choices=STRATEGIES if multi_worker else STRATEGIES[:2], default="one-device",
+    add("--strategy", choices=STRATEGIES, default="one-device",
         help="tf.distribute strategy: one device, mirrored over all visible GPUs (the batch is the global batch, "
-             "split over the replicas)" + (
-                 ", or multi-worker (every worker runs this command with its own TF_CONFIG; only the first "
-                 "worker writes OUT, which every worker must be able to read to resume)" if multi_worker else
-                 "; multi-worker is offered by logistic_sgd, mlp, lenet, dA, rbm and ebm, whose training has a "
-                 "loop for it (Keras' fit does not run under it)"))
+             "split over the replicas), or multi-worker (every worker runs this command with its own TF_CONFIG; "
+             "only the first writes OUT, which every worker must be able to read to resume)")
     add("--cpu-replicas", type=positive_int, default=None,
         help="with --strategy mirrored on a machine with no GPU: mirror over this many logical CPU devices "
              "(tries the distributed path; overhead, not speed)")

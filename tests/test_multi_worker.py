@@ -1,5 +1,6 @@
-"""`fit_multi_worker` (issue 23): two worker processes on 127.0.0.1 (free ports, bounded in time, always reaped)
-train the MLP, the dA and the PCD RBM to identical weights, equal to a 2-replica MirroredStrategy run."""
+"""Several workers (issue 23): two worker processes on 127.0.0.1 (free ports, bounded in time, always reaped)
+train the MLP, the dA, the PCD RBM and a network3 network (`fit_multi_worker`, or the models' own `fit`) to
+identical weights, equal to a 2-replica MirroredStrategy run; the apps take `--strategy multi-worker`."""
 
 import json
 import os
@@ -25,7 +26,9 @@ else:
 import keras
 import numpy as np
 from keras_dlt.datasets import load_mnist
+from keras_dlt.core import minibatches
 from keras_dlt.models import MLP, RBM, DenoisingAutoencoder
+from keras_dlt.models.network3 import FullyConnectedLayer, Network, SoftmaxLayer
 from keras_dlt.training import fit_multi_worker, is_chief
 
 (x, y), _, _ = load_mnist("sample")
@@ -40,11 +43,17 @@ for name, make, labels, key in (("MLP", lambda: MLP(hidden_units=(16,), seed=0),
     with strategy.scope():
         model = make()
         model.compile(optimizer=keras.optimizers.SGD(0.1))
-    if mode == "mirrored":
-        history = model.fit(x, labels, batch_size=20, epochs=2, shuffle=False, verbose=0)
+    if mode == "mirrored" or name == "dA":  # the model's own fit: Keras', or under several workers the loop
+        history = model.fit(minibatches(x, labels, 20), epochs=2, shuffle=False, verbose=0)
     else:
         history = fit_multi_worker(model, x, labels, batch_size=20, epochs=2)
     out[name] = {"loss": history.history[key], "weights": [float(np.sum(w)) for w in model.get_weights()]}
+keras.utils.set_random_seed(0)
+with strategy.scope():  # network3's Network.SGD: fit with validation data (the model's test_step on every worker)
+    net = Network([FullyConnectedLayer(784, 16), SoftmaxLayer(16, 10)], 20)
+history = net.SGD((x, y), 2, 20, 0.1, validation_data=(x[:100], y[:100]), test_data=(x[:100], y[:100]), verbose=0,
+                  shuffle=False)
+out["network3"] = {"loss": history.history["val_accuracy"], "weights": [float(np.sum(w)) for w in net.get_weights()]}
 print(json.dumps(out))
 """
 
@@ -120,11 +129,11 @@ def results():
 def test_both_workers_end_with_identical_weights(results):
     (first, second), _ = results
     assert (first["chief"], second["chief"]) == (True, False) and first["replicas"] == 2
-    for name in ("MLP", "dA", "PCD"):
+    for name in ("MLP", "dA", "PCD", "network3"):
         assert first[name] == second[name], name
 
 
-@pytest.mark.parametrize("name", ["MLP", "dA", "PCD"])
+@pytest.mark.parametrize("name", ["MLP", "dA", "PCD", "network3"])
 def test_two_workers_take_a_two_replica_mirrored_runs_steps(results, name):
     (worker, _), mirrored = results
     np.testing.assert_allclose(worker[name]["loss"], mirrored[name]["loss"], rtol=1e-4)

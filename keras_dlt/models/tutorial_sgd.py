@@ -2,7 +2,8 @@
 
 Models with a custom `compile()` must also say how a loaded `.keras` file
 re-compiles them; this mixin does both, once, for every tutorial model, and
-adds `FailOnNonFinite` to every `fit` (NaN or inf stops it with an error).
+adds `FailOnNonFinite` to every `fit` (NaN or inf stops it with an error), and
+runs that `fit` (and `evaluate`) under `MultiWorkerMirroredStrategy` too.
 """
 
 import warnings
@@ -10,6 +11,7 @@ import warnings
 import keras
 
 from keras_dlt.core.finite import FailOnNonFinite
+from keras_dlt.core.multi_worker_fit import is_multi_worker, multi_worker_evaluate, multi_worker_fit
 
 __all__ = ["TutorialSGD"]
 
@@ -39,15 +41,28 @@ class TutorialSGD:
         super().compile(optimizer=self.tutorial_optimizer(optimizer), **kwargs)
 
     def fit(self, *args, callbacks=None, **kwargs):
-        """`Model.fit`; a NaN or inf loss, monitor or weight raises `TrainingDiverged` (never a silent NaN model)."""
+        """`Model.fit`; a NaN or inf loss, monitor or weight raises `TrainingDiverged` (never a silent NaN model).
+
+        Under `MultiWorkerMirroredStrategy`, where Keras' `fit` does not run
+        with TF 2.21, the same steps run in TensorFlow's documented custom loop
+        (`keras_dlt.core.multi_worker_fit`), with the same callbacks.
+        """
         callbacks = list(callbacks or [])
         if not any(isinstance(c, FailOnNonFinite) for c in callbacks):
             # First in the list: at an epoch's end it raises before a backup callback saves the NaN model.
             callbacks.insert(0, FailOnNonFinite())
+        if is_multi_worker(self.distribute_strategy):
+            return multi_worker_fit(self, *args, callbacks=callbacks, **kwargs)
         # Weights a model builds lazily, from its first data, are made in the scope of the strategy it was
         # created under (tf.distribute mirrors them); Keras' fit would build them outside it.
         with self.distribute_strategy.scope():
             return super().fit(*args, callbacks=callbacks, **kwargs)
+
+    def evaluate(self, *args, **kwargs):
+        """`Model.evaluate`; under `MultiWorkerMirroredStrategy` the model's `test_step` in the same custom loop."""
+        if is_multi_worker(self.distribute_strategy):
+            return multi_worker_evaluate(self, *args, **kwargs)
+        return super().evaluate(*args, **kwargs)
 
     def compile_from_config(self, config):
         """Re-compiles a loaded model as it was saved (optimizer, loss, metrics)."""

@@ -9,9 +9,8 @@ data, a model and one of them together.
 - `train_network3`: Nielsen's `Network.SGD` as a resumable part of a run.
 - `RunBackup` / `BackupAndResume`: one resume mechanism for epochs and finished parts.
 - `speed`: steps_per_execution and XLA choices; `write_result`: `result.json`.
-- `make_strategy`: the tf.distribute strategy of a run (`--strategy`); `fit_arrays`: Keras' `fit`, or under
-  `MultiWorkerMirroredStrategy`, where Keras' own does not run, `fit_multi_worker`; `worker_folder`: where
-  each worker writes.
+- `make_strategy`: the tf.distribute strategy of a run (`--strategy`); `worker_folder`: where each worker of a
+  multi-worker run writes; `fit_multi_worker`: `fit` on arrays with a backup every worker resumes from.
 - `run_callbacks`: a fit's progress bar, callbacks and TensorBoard, in the order that keeps each log whole.
 """
 
@@ -19,7 +18,7 @@ from keras_dlt.training.backup import BackupAndResume, RunBackup
 from keras_dlt.training.cost_log import CostLog
 from keras_dlt.training.interrupt import StopOnInterrupt
 from keras_dlt.training.logs import run_callbacks, tensorboard_callback
-from keras_dlt.training.multi_worker import fit_arrays, fit_multi_worker, is_chief, is_multi_worker, worker_folder
+from keras_dlt.training.multi_worker import fit_multi_worker, is_chief, is_multi_worker, worker_folder
 from keras_dlt.training.outputs import closing_line, save_classifier_run
 from keras_dlt.training.network3 import Network3Result, train_network3
 from keras_dlt.training.patience import PatienceEarlyStopping, PatienceRule
@@ -35,5 +34,5 @@ __all__ = ["train_classifier", "SGDSettings", "ClassifierResult", "save_classifi
            "Network3Result", "RunBackup", "BackupAndResume", "PatienceEarlyStopping", "PatienceRule", "CostLog",
            "StopOnInterrupt", "FilterPictures", "HalveOnPlateau", "inverse_time_decay", "fast_steps_per_execution",
            "jit_compile_for", "write_result", "run_callbacks", "tensorboard_callback",
-           "make_strategy", "start_run", "STRATEGIES", "fit_arrays", "fit_multi_worker", "is_chief", "is_multi_worker",
+           "make_strategy", "start_run", "STRATEGIES", "fit_multi_worker", "is_chief", "is_multi_worker",
            "worker_folder"]

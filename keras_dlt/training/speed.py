@@ -40,11 +40,18 @@ def fast_steps_per_execution(model, n_batches, requested=0):
 
 
 def jit_compile_for(model, batch_size, choice="auto"):
-    """`jit_compile` for `model` at `batch_size`: "on", "off", or "auto" (XLA where it measured faster on CPU)."""
+    """`jit_compile` for `model` at `batch_size`: "on", "off", or "auto" (XLA where it measured faster on CPU).
+
+    "auto" is off under several replicas: the measurements were made on one device, and XLA cannot compile a step
+    whose mirrored variables live on several logical CPU devices ("Trying to access resource ... located in device
+    CPU:1 from device CPU:0", TensorFlow 2.21).
+    """
     if choice in (True, "on"):
         return True
     if choice in (False, None, "off"):
         return False
     if choice != "auto":
         raise ValueError(f"jit_compile must be one of {JIT_CHOICES}. Received: {choice!r}")
+    if model.distribute_strategy.num_replicas_in_sync > 1:
+        return False
     return batch_size <= _policy(model)[1]

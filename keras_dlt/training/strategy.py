@@ -10,7 +10,9 @@ stays per replica: each draws its own random numbers, and persistent chains
 replicas (`keras_dlt.core.replicas`). Under "multi-worker" every worker runs
 the same command with its own TF_CONFIG; Keras 3's `fit` does not run under
 `MultiWorkerMirroredStrategy` with TF 2.21 (keras-team/keras#20585), so the
-apps that offer it train with `fit_arrays` (`keras_dlt.training.multi_worker`).
+tutorial models' `fit` and `evaluate` run TensorFlow's custom loop there
+(`keras_dlt.core.multi_worker_fit`), and `training.worker_folder` keeps the
+other workers' files apart from the chief's.
 """
 
 import json

@@ -6,10 +6,9 @@ import time
 
 import keras
 
-from keras_dlt.core.batches import whole_batches
+from keras_dlt.core.batches import minibatches, whole_batches
 from keras_dlt.training.interrupt import StopOnInterrupt
 from keras_dlt.training.logs import run_callbacks
-from keras_dlt.training.multi_worker import fit_arrays
 from keras_dlt.training.patience import PatienceEarlyStopping
 from keras_dlt.training.speed import fast_steps_per_execution, jit_compile_for
 
@@ -78,8 +77,7 @@ def _trim_history_csv(path, epochs):
 
 def train_classifier(model, train, valid, test, settings, *, backup=None, part="training", history_csv=None,
                      verbose=1, tensorboard=None):
-    """Trains `model` with plain SGD and the tutorial's patience rule under `fit` (`fit_arrays`: Keras' own, or
-    the multi-worker loop); restores the best weights.
+    """Trains `model` with plain SGD and the tutorial's patience rule under `model.fit`; restores the best weights.
 
     Args:
         model: an uncompiled classifier (`LogisticRegression`, `MLP`,
@@ -128,11 +126,13 @@ def train_classifier(model, train, valid, test, settings, *, backup=None, part="
     if not model.built:
         with model.distribute_strategy.scope():
             model.build((None, model.n_in))  # BackupAndRestore loads into a built model
+    data = dict(x=x, y=y, batch_size=batch_size, shuffle=True) if shuffle else dict(
+        x=minibatches(x, y, batch_size), shuffle=False)
     where = f" (the same command continues from the backup in {backup.folder})" if backup is not None else ""
     interrupt = StopOnInterrupt(f"Interrupted by user: stopping; the best model so far is kept{where}.")
     start = time.perf_counter()
-    history = fit_arrays(model, x, y, batch_size=batch_size, epochs=epochs, shuffle=shuffle, verbose=verbose,
-                         callbacks=run_callbacks([*callbacks, interrupt], tensorboard, part=part))
+    history = model.fit(**data, epochs=epochs, verbose=verbose,
+                        callbacks=run_callbacks([*callbacks, interrupt], tensorboard, part=part))
     return ClassifierResult(
         best_validation_error=stopper.best_validation_error if stopper.best_iteration is not None else None,
         test_error=stopper.test_error, best_iteration=stopper.best_iteration,
