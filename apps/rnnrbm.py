@@ -41,6 +41,9 @@ def parser():
     p.add_argument("--ais-runs", type=flags.positive_int, default=10,
                    help="AIS runs per frame (--evaluate; bench/README.md shows how the estimate moves with more)")
     p.add_argument("--ais-betas", type=flags.positive_int, default=200, help="AIS temperatures (--evaluate)")
+    p.add_argument("--predict-steps", type=flags.positive_int, default=400,
+                   help="Gibbs steps of each chain predicting a frame (validation and --evaluate; 4 chains per frame, "
+                        "the first quarter burn-in; bench/README.md says why so many)")
     return p
 
 
@@ -81,7 +84,7 @@ def main(argv=None):
                       extra_template=", validation frame accuracy {val_frame_accuracy:.2%} (threshold {val_threshold})")
         stop = StopOnInterrupt("Interrupted by user: stopping training, generating with the weights so far.")
         training = train_rnn_rbm(model, train, valid, recipe, callbacks=[log, stop], seed=args.seed, verbose=args.verbose,
-                                 tensorboard=tensorboard)
+                                 tensorboard=tensorboard, predict_steps=args.predict_steps)
         seconds, interrupted = training.pretraining_seconds + training.training_seconds, training.interrupted
         if training.best_epoch:
             print(f"... kept epoch {training.best_epoch} of {training.epochs_run} (validation frame accuracy "
@@ -110,7 +113,7 @@ def main(argv=None):
             print(f"... evaluating on {len(test)} test sequences (the threshold chosen on "
                   f"{len(valid) if valid else 0} validation sequences)", flush=True)
             scores = evaluate_rnn_rbm(model, train, valid, test, n_runs=args.ais_runs, n_betas=args.ais_betas,
-                                      seed=args.seed)
+                                      seed=args.seed, n_steps=args.predict_steps, burn_in=args.predict_steps // 4)
             result.update(scores)
             print(closing_scores(scores), flush=True)
         write_result(out, result)

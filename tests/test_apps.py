@@ -470,8 +470,10 @@ def test_rnnrbm_evaluate_reports_the_baselines_and_a_threshold_chosen_on_validat
     out = tmp_path / "eval"
     stdout = run_app("rnnrbm.py", "--data", str(corpus), "--epochs", "2", "--hidden", "10", "--recurrent", "8",
                      "--frames", "10", "--evaluate", "--ais-runs", "5", "--ais-betas", "20", "--out", str(out),
-                     "--verbose", "0")
+                     "--verbose", "0", "--predict-steps", "40")
     assert "the threshold chosen on 3 validation sequences" in stdout
+    assert (result_of(out)["prediction_steps"], result_of(out)["burn_in"], result_of(out)["prediction_chains"]) == (
+        40, 10, 4)
     assert f"at threshold {result_of(out)['threshold']}, validation {result_of(out)['valid_frame_accuracy']:.2%}" in stdout
     result = json.load(open(out / "result.json"))
     assert 0 < result["threshold"] < 1 and "test_frame_accuracy_repeat_previous_frame" in result
@@ -484,7 +486,7 @@ def test_rnnrbm_paper_recipe_on_a_paper_format_pickle_end_to_end(tmp_path):
     out = tmp_path / "paper"
     stdout = run_app("rnnrbm.py", "--data", str(corpus), "--recipe", "paper", "--epochs", "4", "--patience", "2",
                      "--hidden", "10", "--recurrent", "8", "--frames", "10", "--evaluate", "--ais-runs", "5",
-                     "--ais-betas", "20", "--out", str(out), "--verbose", "0")
+                     "--ais-betas", "20", "--out", str(out), "--verbose", "0", "--predict-steps", "40")
     assert "recipe paper" in stdout and "the RBM pretrained on all frames" in stdout and "kept epoch" in stdout
     result = json.load(open(out / "result.json"))
     training = result["training"]

@@ -40,11 +40,12 @@ class ValidationFrameAccuracy(keras.callbacks.Callback):
     threshold that reached it, `val_threshold`), so History, CSVLogger and `EarlyStopping` see it.
 
     The decision threshold is chosen on these frames (they are the validation split); predictions use
-    `n_samples` chains per frame (`RnnRbm.frame_probabilities`) with a fixed seed, so epochs compare on equal
-    terms. At most `max_frames` frames are used (whole sequences, in order) to bound its time.
+    `n_samples` chains of `n_steps` per frame, averaged after `burn_in` (`RnnRbm.frame_probabilities`), with a
+    fixed seed, so epochs compare on equal terms. At most `max_frames` frames are used (whole sequences, in
+    order) to bound its time.
     """
 
-    def __init__(self, sequences, every=1, n_samples=4, max_frames=5000, seed=0):
+    def __init__(self, sequences, every=1, n_samples=4, max_frames=5000, seed=0, n_steps=400, burn_in=100):
         super().__init__()
         kept, total = [], 0
         for s in sequences:
@@ -53,13 +54,15 @@ class ValidationFrameAccuracy(keras.callbacks.Callback):
             kept.append(s)
             total += len(s)
         self.sequences, self.every, self.n_samples, self.seed = kept, every, n_samples, seed
+        self.n_steps, self.burn_in = n_steps, burn_in
         self.seconds = 0.0
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None or (epoch + 1) % self.every:
             return
         start = time.perf_counter()
-        probabilities = self.model.frame_probabilities(self.sequences, n_samples=self.n_samples, seed=self.seed)
+        probabilities = self.model.frame_probabilities(self.sequences, n_samples=self.n_samples, seed=self.seed,
+                                                       n_steps=self.n_steps, burn_in=self.burn_in)
         logs["val_threshold"], logs["val_frame_accuracy"] = choose_threshold(probabilities, self.sequences)
         self.seconds += time.perf_counter() - start
 
@@ -118,11 +121,13 @@ class RnnRbmResult:
         return out
 
 
-def train_rnn_rbm(model, train, valid=None, recipe="tutorial", callbacks=(), seed=None, verbose=1, tensorboard=None):
+def train_rnn_rbm(model, train, valid=None, recipe="tutorial", callbacks=(), seed=None, verbose=1, tensorboard=None,
+                  predict_steps=400):
     """Trains `model` (an `RnnRbm`, compiled here) on `train` sequences with a recipe (a name or an
     `RnnRbmRecipe`). With `recipe.patience` and `valid`, the epoch with the best validation frame accuracy
     is kept (Keras' `EarlyStopping(restore_best_weights=True)`). `callbacks` run after the validation measure;
     `tensorboard` names a folder for TensorBoard logs (the costs and the validation frame accuracy).
+    `predict_steps`: Gibbs steps of each validation prediction chain (the first quarter burn-in).
 
     Returns:
         `RnnRbmResult`.
@@ -149,7 +154,8 @@ def train_rnn_rbm(model, train, valid=None, recipe="tutorial", callbacks=(), see
     extra = []
     validation = None
     if valid and recipe.patience:
-        validation = ValidationFrameAccuracy(valid, every=recipe.validate_every, seed=0 if seed is None else seed)
+        validation = ValidationFrameAccuracy(valid, every=recipe.validate_every, seed=0 if seed is None else seed,
+                                             n_steps=predict_steps, burn_in=predict_steps // 4)
         extra = [validation, keras.callbacks.EarlyStopping(
             monitor="val_frame_accuracy", mode="max", patience=recipe.patience, restore_best_weights=True,
             verbose=int(bool(verbose)))]
@@ -172,11 +178,13 @@ def train_rnn_rbm(model, train, valid=None, recipe="tutorial", callbacks=(), see
     return result
 
 
-def evaluate_rnn_rbm(model, train, valid, test, n_runs=10, n_betas=200, n_samples=4, seed=None):
+def evaluate_rnn_rbm(model, train, valid, test, n_runs=10, n_betas=200, n_samples=4, seed=None, n_steps=400,
+                     burn_in=100):
     """The paper's evaluation of a trained RNN-RBM, beside the trivial predictors, as a dict.
 
     The decision threshold on p(v_t | v_<t) is chosen on `valid` (0.5 without one), never on `test`; the test
-    frame accuracy is measured at it; the log-likelihood per frame is AIS's (`RnnRbm.frame_log_likelihoods`,
+    frame accuracy is measured at it (predictions: `n_samples` chains of `n_steps` per frame, averaged after
+    `burn_in`, `RnnRbm.frame_probabilities`); the log-likelihood per frame is AIS's (`RnnRbm.frame_log_likelihoods`,
     `n_runs` x `n_betas`) with the standard error of its mean over the test frames; the baselines are those of
     `frame_metrics.baseline_accuracies` on the same test frames.
     """
@@ -184,13 +192,15 @@ def evaluate_rnn_rbm(model, train, valid, test, n_runs=10, n_betas=200, n_sample
     out = {"threshold": 0.5}
     if valid:
         out["threshold"], out["valid_frame_accuracy"] = choose_threshold(
-            model.frame_probabilities(valid, n_samples=n_samples, seed=seed), valid)
-    out["test_frame_accuracy"] = model.frame_accuracy(test, n_samples=n_samples, seed=seed, threshold=out["threshold"])
+            model.frame_probabilities(valid, n_samples=n_samples, seed=seed, n_steps=n_steps, burn_in=burn_in), valid)
+    out["test_frame_accuracy"] = model.frame_accuracy(test, n_samples=n_samples, seed=seed, threshold=out["threshold"],
+                                                      n_steps=n_steps, burn_in=burn_in)
     out["prediction_seconds"] = time.perf_counter() - start
     per_frame = model.frame_log_likelihoods(test, n_runs=n_runs, n_betas=n_betas, seed=seed)
     out["test_log_likelihood_per_frame"] = float(per_frame.mean())
     out["test_log_likelihood_standard_error"] = float(per_frame.std(ddof=1) / np.sqrt(len(per_frame)))
-    out.update({"ais_runs": int(n_runs), "ais_betas": int(n_betas), "test_frames": int(len(per_frame))})
+    out.update({"ais_runs": int(n_runs), "ais_betas": int(n_betas), "test_frames": int(len(per_frame)),
+                "prediction_chains": int(n_samples), "prediction_steps": int(n_steps), "burn_in": int(burn_in)})
     out.update({f"test_frame_accuracy_{k}": v for k, v in baseline_accuracies(train, test).items()})
     out["evaluation_seconds"] = time.perf_counter() - start
     return out
