@@ -37,6 +37,9 @@ def parser():
     p.add_argument("--k", type=flags.positive_int, default=15, help="Gibbs steps of CD-k")
     p.add_argument("--dt", type=flags.positive_float, default=0.3, help="seconds per frame (reading and writing MIDI)")
     p.add_argument("--frames", "--n-steps", type=flags.positive_int, default=200, help="frames per generated piece")
+    p.add_argument("--generate-k", type=flags.positive_int, default=None,
+                   help="Gibbs steps per generated frame, from silence (default: the tutorial's 25 with --recipe "
+                        "tutorial; 200 with --recipe paper, whose sharper RBM leaves silence slowly: bench/README.md)")
     p.add_argument("--evaluate", action="store_true", help="test-split frame accuracy and AIS log-likelihood")
     p.add_argument("--ais-runs", type=flags.positive_int, default=10,
                    help="AIS runs per frame (--evaluate; bench/README.md shows how the estimate moves with more)")
@@ -72,7 +75,8 @@ def main(argv=None):
     # The first worker writes OUT; any other (--strategy multi-worker) a private copy, removed at the end.
     with worker_folder(strategy, args.out, args.tensorboard) as (out, tensorboard):
         with strategy.scope():  # made under it; train_rnn_rbm compiles and trains it there (one chunk per replica)
-            model = RnnRbm(args.hidden, args.recurrent, n_visible=train[0].shape[1], k=args.k, seed=args.seed)
+            model = RnnRbm(args.hidden, args.recurrent, n_visible=train[0].shape[1], k=args.k, seed=args.seed,
+                           generate_k=args.generate_k or (200 if args.recipe == "paper" else 25))
         pretraining = (f"the RBM pretrained on all frames first (CD-{recipe.rbm_k}, lr {recipe.rbm_learning_rate}, "
                        f"{recipe.rbm_epochs} epochs), " if recipe.rbm_epochs else "")
         print(f"... training the RNN-RBM ({args.hidden} hidden, {args.recurrent} recurrent, CD-{args.k}) on "
@@ -101,7 +105,7 @@ def main(argv=None):
         model.save(path)
         model.export(os.path.join(out, "saved_model"), verbose=False)
         result = {"costs": log.costs, "seconds": seconds, "interrupted": interrupted, "files": written, "keras_model": path,
-                  "training": training.record()}
+                  "training": training.record(), "generate_k": model.generate_k}
         # Music that sounds like its corpus: the generated pieces' statistics beside the training data's.
         result["statistics"] = {"generated": piece_statistics(pieces), "training_data": piece_statistics(train)}
         print("           notes/frame  silent  range     repeated frames")
@@ -113,7 +117,7 @@ def main(argv=None):
             print(f"... evaluating on {len(test)} test sequences (the threshold chosen on "
                   f"{len(valid) if valid else 0} validation sequences)", flush=True)
             scores = evaluate_rnn_rbm(model, train, valid, test, n_runs=args.ais_runs, n_betas=args.ais_betas,
-                                      seed=args.seed, n_steps=args.predict_steps, burn_in=args.predict_steps // 4)
+                                      seed=args.seed, n_steps=args.predict_steps)
             result.update(scores)
             print(closing_scores(scores), flush=True)
         write_result(out, result)

@@ -266,7 +266,7 @@ def test_rnnrbm_app_trains_generates_midi_and_pictures(tmp_path):
         assert os.path.exists(out / f"sample{i}.png")
     assert os.path.exists(out / "RnnRbm.keras") and os.path.exists(out / "saved_model" / "saved_model.pb")
     result = json.load(open(out / "result.json"))
-    assert len(result["costs"]) == 1 and not result["interrupted"]
+    assert len(result["costs"]) == 1 and not result["interrupted"] and result["generate_k"] == 25  # the tutorial's
 
 
 def test_rnnrbm_app_stops_cleanly_on_ctrl_c_and_still_generates(tmp_path):
@@ -489,6 +489,7 @@ def test_rnnrbm_paper_recipe_on_a_paper_format_pickle_end_to_end(tmp_path):
                      "--ais-betas", "20", "--out", str(out), "--verbose", "0", "--predict-steps", "40")
     assert "recipe paper" in stdout and "the RBM pretrained on all frames" in stdout and "kept epoch" in stdout
     result = json.load(open(out / "result.json"))
+    assert result["generate_k"] == 200  # the paper recipe's sharper RBM: longer generation chains
     training = result["training"]
     assert training["recipe"]["name"] == "paper" and training["recipe"]["epochs"] == 4
     assert len(training["history"]["val_frame_accuracy"]) == training["epochs_run"] <= 4

@@ -17,7 +17,8 @@ def test_readme_tour_runs(tmp_path, monkeypatch):
     # And short sampling: the tour's chains, AIS temperatures and runs cut (the calls are the README's).
     for long, short in (("steps_between=1000", "steps_between=50"), ("ais_betas(2000)", "ais_betas(200)"),
                         ("n_runs=100, n_betas=500", "n_runs=10, n_betas=50"), ("n_moves=100", "n_moves=20"),
-                        ("num_results=1000, num_burnin=1000", "num_results=200, num_burnin=200")):
+                        ("num_results=1000, num_burnin=1000", "num_results=200, num_burnin=200"),
+                        ("n_steps=400", "n_steps=40")):
         assert long in code, long
         code = code.replace(long, short)
     monkeypatch.chdir(tmp_path)

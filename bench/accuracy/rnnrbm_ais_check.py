@@ -13,6 +13,7 @@ import keras
 import numpy as np
 
 from keras_dlt.datasets import load_piano_rolls
+from keras_dlt.models import RnnRbm  # noqa: F401 (registers the class that load_model reads)
 
 
 def main(argv=None):

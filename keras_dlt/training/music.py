@@ -45,7 +45,7 @@ class ValidationFrameAccuracy(keras.callbacks.Callback):
     order) to bound its time.
     """
 
-    def __init__(self, sequences, every=1, n_samples=4, max_frames=5000, seed=0, n_steps=400, burn_in=100):
+    def __init__(self, sequences, every=1, n_samples=4, max_frames=5000, seed=0, n_steps=400, burn_in=None):
         super().__init__()
         kept, total = [], 0
         for s in sequences:
@@ -155,7 +155,7 @@ def train_rnn_rbm(model, train, valid=None, recipe="tutorial", callbacks=(), see
     validation = None
     if valid and recipe.patience:
         validation = ValidationFrameAccuracy(valid, every=recipe.validate_every, seed=0 if seed is None else seed,
-                                             n_steps=predict_steps, burn_in=predict_steps // 4)
+                                             n_steps=predict_steps)
         extra = [validation, keras.callbacks.EarlyStopping(
             monitor="val_frame_accuracy", mode="max", patience=recipe.patience, restore_best_weights=True,
             verbose=int(bool(verbose)))]
@@ -179,16 +179,17 @@ def train_rnn_rbm(model, train, valid=None, recipe="tutorial", callbacks=(), see
 
 
 def evaluate_rnn_rbm(model, train, valid, test, n_runs=10, n_betas=200, n_samples=4, seed=None, n_steps=400,
-                     burn_in=100):
+                     burn_in=None):
     """The paper's evaluation of a trained RNN-RBM, beside the trivial predictors, as a dict.
 
     The decision threshold on p(v_t | v_<t) is chosen on `valid` (0.5 without one), never on `test`; the test
     frame accuracy is measured at it (predictions: `n_samples` chains of `n_steps` per frame, averaged after
-    `burn_in`, `RnnRbm.frame_probabilities`); the log-likelihood per frame is AIS's (`RnnRbm.frame_log_likelihoods`,
-    `n_runs` x `n_betas`) with the standard error of its mean over the test frames; the baselines are those of
-    `frame_metrics.baseline_accuracies` on the same test frames.
+    `burn_in`, default a quarter: `RnnRbm.frame_probabilities`); the log-likelihood per frame is AIS's
+    (`RnnRbm.frame_log_likelihoods`, `n_runs` x `n_betas`) with the standard error of its mean over the test
+    frames; the baselines are those of `frame_metrics.baseline_accuracies` on the same test frames.
     """
     start = time.perf_counter()
+    burn_in = n_steps // 4 if burn_in is None else burn_in
     out = {"threshold": 0.5}
     if valid:
         out["threshold"], out["valid_frame_accuracy"] = choose_threshold(

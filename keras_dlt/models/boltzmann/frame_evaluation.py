@@ -84,15 +84,15 @@ class FrameEvaluation:
     def _pad_rows(x, rows):
         return x if len(x) == rows else np.concatenate([x, np.zeros((rows - len(x),) + x.shape[1:], x.dtype)])
 
-    def frame_probabilities(self, sequences, n_samples=4, seed=None, start="previous", n_steps=400, burn_in=100):
+    def frame_probabilities(self, sequences, n_samples=4, seed=None, start="previous", n_steps=400, burn_in=None):
         """p(v_t,i = 1 | v_<t) for every frame (teacher forcing): a list of [T, n_visible] arrays, one per sequence.
 
         Each frame's conditional RBM (biases from the RNN over the true past, eqs. 5-6) runs `n_samples`
         parallel Gibbs chains of `n_steps` steps; the estimate is the mean of the visible means p(v | h) over
-        each chain's steps after `burn_in`, and over the chains (a Rao-Blackwellised Monte Carlo estimate of
-        the marginals). `start`: "previous" (default) starts the chains from the previous true frame, which
-        music usually repeats, so the chains begin near a mode; "silence" starts them from no notes, as
-        `generate` does. All frames of all sequences run together in blocks of `eval_block_frames`.
+        each chain's steps after `burn_in` (default: a quarter of `n_steps`), and over the chains (a
+        Rao-Blackwellised Monte Carlo estimate of the marginals). `start`: "previous" (default) starts the
+        chains from the previous true frame, which music usually repeats, so the chains begin near a mode;
+        "silence" starts them from no notes, as `generate` does. All frames of all sequences run together in blocks of `eval_block_frames`.
 
         Why long chains: a trained model's conditional RBMs are sharp, and Gibbs chains leave a mode slowly.
         On Nottingham (`bench/README.md`, "RNN-RBM") the validation accuracy of chains from silence was 45 %
@@ -102,6 +102,8 @@ class FrameEvaluation:
         if start not in self.PREDICTION_STARTS:
             raise ValueError(f"RnnRbm.frame_probabilities: start must be one of {self.PREDICTION_STARTS}. "
                              f"Received: {start!r}")
+        if isinstance(n_steps, (int, np.integer)) and burn_in is None:
+            burn_in = n_steps // 4
         for name, value, low in (("n_samples", n_samples, 1), ("n_steps", n_steps, 1), ("burn_in", burn_in, 0)):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
                 raise ValueError(f"RnnRbm.frame_probabilities: {name} must be an int >= {low}. Received: {value!r}")
@@ -121,13 +123,13 @@ class FrameEvaluation:
                 :rows.stop - rows.start]
         return np.split(out, np.cumsum(frames["lengths"])[:-1])
 
-    def predict_frames(self, sequence, n_samples=4, seed=None, start="previous", n_steps=400, burn_in=100):
+    def predict_frames(self, sequence, n_samples=4, seed=None, start="previous", n_steps=400, burn_in=None):
         """`frame_probabilities` of one sequence [T, n_visible]: p(v_t = 1 | v_<t), [T, n_visible]."""
         return self.frame_probabilities([self._check_sequences([sequence], "predict_frames")[0]], n_samples, seed,
                                         start, n_steps, burn_in)[0]
 
     def frame_accuracy(self, sequences, n_samples=4, seed=None, threshold=0.5, start="previous", n_steps=400,
-                       burn_in=100):
+                       burn_in=None):
         """Next-frame prediction accuracy (Bay et al. 2009; as Boulanger-Lewandowski et al. 2012 report it).
 
         Each frame is predicted from the true past frames: a note is predicted
