@@ -198,3 +198,49 @@ def test_apps_take_strategy_multi_worker(tmp_path, app, flags, keys):
     assert "result.json" in files and "backup" not in files  # the chief's backup was discarded once the run ended
     for key in keys:
         np.testing.assert_allclose(workers[key], mirrored[key], rtol=1e-4, atol=1e-6)
+
+
+ONE_WORKER = r"""
+import json, sys, warnings
+import tensorflow as tf
+strategy = tf.distribute.MultiWorkerMirroredStrategy()  # no TF_CONFIG: a cluster of this process alone
+import keras
+import numpy as np
+from keras_dlt.datasets import load_mnist
+from keras_dlt.models import MLP
+
+(x, y), _, _ = load_mnist("sample")
+x, y = x[:405], y[:405]
+with strategy.scope():
+    model = MLP(hidden_units=(8,), seed=0)
+    model.compile(optimizer=keras.optimizers.SGD(0.1))
+out = {}
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    history = model.fit(x, y, batch_size=20, epochs=1, shuffle=False, verbose=0, validation_data=(x[:100], y[:100]))
+out["left_out"] = [str(w.message) for w in caught if "left out" in str(w.message)]
+out["logs"] = sorted(history.history)
+out["evaluate"] = model.evaluate(x[:100], y[:100], batch_size=20, verbose=0)
+out["evaluate_dict"] = sorted(model.evaluate(x[:100], y[:100], batch_size=20, verbose=0, return_dict=True))
+for name, call in (("class_weight", lambda: model.fit(x, y, batch_size=20, class_weight={0: 2.0}, verbose=0)),
+                   ("repeat", lambda: model.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(20).repeat(),
+                                                verbose=0))):
+    try:
+        call()
+        out[name] = None
+    except ValueError as err:
+        out[name] = str(err)
+print(json.dumps(out))
+"""
+
+
+def test_the_loop_takes_fits_arguments_and_names_what_it_does_not():
+    """The models' own fit/evaluate under MultiWorkerMirroredStrategy (one process): validation logs, evaluate's
+    list and dict, a warning for a ragged rest, clear errors for what the loop does not implement."""
+    out = run("one", script=ONE_WORKER)[0]
+    assert out["left_out"] == ["multi_worker_fit: x: 5 of 405 examples are left out (only whole global batches of 20 "
+                               "are split over the workers)"]
+    assert out["logs"] == ["error", "loss", "val_error", "val_loss"]
+    assert isinstance(out["evaluate"], list) and len(out["evaluate"]) == 2 and out["evaluate_dict"] == ["error", "loss"]
+    assert "does not take ['class_weight']" in out["class_weight"]
+    assert "repeats forever" in out["repeat"]

@@ -120,6 +120,9 @@ def multi_worker_fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="
     strategy = model.distribute_strategy
     dataset = _dataset(x, y, batch_size, shuffle, seed, "x", strategy)
     steps = int(dataset.cardinality())
+    if steps == int(tf.data.INFINITE_CARDINALITY):
+        raise ValueError(f"{type(model).__name__}.fit under MultiWorkerMirroredStrategy: the dataset repeats forever; "
+                         f"give one epoch's batches (an epoch ends with the dataset)")
     distributed = _distribute(strategy, dataset)
     validation = None
     if validation_data is not None:
