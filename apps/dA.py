@@ -67,5 +67,6 @@ def main(argv=None):
         write_result(out, {"costs": {str(k): v for k, v in costs.items()}})
     return costs
 
+
 if __name__ == "__main__":
     flags.run(main)

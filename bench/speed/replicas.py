@@ -1,11 +1,14 @@
-"""Step time on one device vs MirroredStrategy over 2 logical CPU devices, per model family (issue 23).
+"""Step time on one device vs MirroredStrategy over 2 logical CPU devices, and float32 vs mixed precision on one
+device, per model family (issue 23).
 
-    python -m bench.speed.replicas            # about 2 minutes on 2 cores
+    python -m bench.speed.replicas            # about 6 minutes on 2 cores
 
 Both on the same 2 cores, so this measures the overhead of the distributed
 path (splitting each batch, all-reducing the gradients, gathering the
 chains), not a speed-up. Each process times the second epoch, median of 3,
-one step per compiled call in both (the multi-replica setting).
+one step per compiled call in both (the multi-replica setting). The mixed
+policies (`mixed_float16`, `mixed_bfloat16`) run on one device: on a CPU
+without fast 16-bit matmuls they measure the casts' cost, not a GPU's gain.
 """
 
 import json
@@ -15,7 +18,7 @@ import sys
 SCRIPT = r"""
 import json, sys, time
 import tensorflow as tf
-replicas = int(sys.argv[1])
+replicas, precision = int(sys.argv[1]), sys.argv[2]
 if replicas > 1:
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * replicas)
@@ -24,6 +27,7 @@ else:
     strategy = tf.distribute.get_strategy()
 import keras
 import numpy as np
+keras.mixed_precision.set_global_policy(precision)
 from bench.common import EpochTimer
 from keras_dlt.datasets import gaussian_mixture, load_mnist, load_piano_rolls
 from keras_dlt.models import MLP, RBM, DenoisingAutoencoder, EnergyModel, RnnRbm
@@ -57,16 +61,18 @@ print(json.dumps(out))
 
 def main():
     runs = {}
-    for replicas in (1, 2):
-        proc = subprocess.run([sys.executable, "-c", SCRIPT, str(replicas)], capture_output=True, text=True)
+    settings = ((1, "float32"), (2, "float32"), (1, "mixed_float16"), (1, "mixed_bfloat16"))
+    for replicas, precision in settings:
+        proc = subprocess.run([sys.executable, "-c", SCRIPT, str(replicas), precision], capture_output=True, text=True)
         if proc.returncode:
             sys.exit(proc.stderr[-3000:])
-        runs[replicas] = json.loads(proc.stdout.strip().splitlines()[-1])
-    print("| model | one device, s/epoch | 2 replicas, s/epoch | 2 / 1 |")
-    print("| --- | --- | --- | --- |")
-    for name in runs[1]:
-        a, b = runs[1][name]["seconds"], runs[2][name]["seconds"]
-        print(f"| {name} | {a:.2f} | {b:.2f} | {b / a:.2f}x |")
+        runs[replicas, precision] = json.loads(proc.stdout.strip().splitlines()[-1])
+    print("| model | one device, s/epoch | 2 replicas | 2 / 1 | mixed_float16 | / float32 | mixed_bfloat16 | / float32 |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name in runs[1, "float32"]:
+        a = runs[1, "float32"][name]["seconds"]
+        b, f16, bf16 = (runs[k][name]["seconds"] for k in settings[1:])
+        print(f"| {name} | {a:.2f} | {b:.2f} | {b / a:.2f}x | {f16:.2f} | {f16 / a:.2f}x | {bf16:.2f} | {bf16 / a:.2f}x |")
 
 
 if __name__ == "__main__":
