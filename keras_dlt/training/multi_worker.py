@@ -40,12 +40,13 @@ def worker_folder(strategy, *folders, keep=("backup",)):
     Under `MultiWorkerMirroredStrategy` the other workers get private
     temporary folders, removed at the end, holding a copy of the subfolders
     `keep` of each (the chief's backup, so that a resumed run starts every
-    worker from the same epoch); what they write there is thrown away. The
+    worker from the same epoch; `keep=None`: the whole folder); what they
+    write there is thrown away. The
     folders must then be on a file system every worker can read, as for
     Keras' `BackupAndRestore`.
 
     Example:
-        >>> with worker_folder(strategy, args.out, args.tensorboard) as (out, tensorboard):
+        >>> with worker_folder(strategy, "runs/rbm", "runs/logs") as (out, tensorboard):
         ...     model.fit(x, batch_size=20, epochs=15, callbacks=run_callbacks([...], tensorboard))
         ...     model.save(os.path.join(out, "model.keras"))
     """
@@ -61,9 +62,9 @@ def worker_folder(strategy, *folders, keep=("backup",)):
                 continue
             mine.append(os.path.join(private, str(i)))
             os.makedirs(mine[-1])
-            for name in keep:
+            for name in ([""] if keep is None else keep):
                 if os.path.isdir(os.path.join(folder, name)):
-                    shutil.copytree(os.path.join(folder, name), os.path.join(mine[-1], name))
+                    shutil.copytree(os.path.join(folder, name), os.path.join(mine[-1], name), dirs_exist_ok=True)
         yield mine[0] if len(mine) == 1 else tuple(mine)
     finally:
         shutil.rmtree(private, ignore_errors=True)
@@ -90,20 +91,15 @@ def fit_multi_worker(model, x, y=None, *, batch_size, epochs, strategy=None, cal
         raise ValueError("fit_multi_worker: the model was made under another strategy; make and compile it in "
                          "`strategy.scope()`")
     callbacks = list(callbacks)
-    chief, backup, private = is_chief(model.distribute_strategy), None, None
-    if backup_dir is not None:
-        if not chief:  # the chief's state to start from, and a place of its own to write
-            private = tempfile.mkdtemp(prefix="keras_dlt_worker_backup_")
-            if os.path.isdir(backup_dir):
-                shutil.copytree(backup_dir, private, dirs_exist_ok=True)
-        backup = BackupAndResume(backup_dir if chief else private, verbose=int(chief))
-        callbacks.append(backup)
     if not any(isinstance(c, FailOnNonFinite) for c in callbacks):
         callbacks.insert(0, FailOnNonFinite())  # as every tutorial model's fit: a NaN stops the run loudly
-    history = multi_worker_fit(model, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
-                               callbacks=callbacks, shuffle=shuffle, seed=seed)
-    if backup is not None:
+    if backup_dir is None:
+        return multi_worker_fit(model, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
+                                callbacks=callbacks, shuffle=shuffle, seed=seed)
+    # The chief backs up into backup_dir; any other worker into a private copy of it (the state to start from).
+    with worker_folder(model.distribute_strategy, backup_dir, keep=None) as folder:
+        backup = BackupAndResume(folder, verbose=int(is_chief(model.distribute_strategy)))
+        history = multi_worker_fit(model, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
+                                   callbacks=[*callbacks, backup], shuffle=shuffle, seed=seed)
         backup.discard()  # the files it wrote: the chief's backup, or this worker's copy
-        if private is not None:
-            shutil.rmtree(private, ignore_errors=True)
     return history

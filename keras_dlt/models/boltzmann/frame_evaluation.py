@@ -11,7 +11,7 @@ import tensorflow as tf
 from keras_dlt.core.random import stateless_seeds, step_seed
 from keras_dlt.models.boltzmann.ais import rbm_log_partition_ais_batch
 from keras_dlt.models.boltzmann.frame_metrics import frame_accuracy_score
-from keras_dlt.models.boltzmann.math import bernoulli, free_energy, gibbs_chain
+from keras_dlt.models.boltzmann.math import free_energy
 
 __all__ = ["FrameEvaluation"]
 
@@ -71,9 +71,7 @@ class FrameEvaluation:
     def _predict_block(self, start, bv, bh, n_samples, seed, n_steps, burn_in):
         n = tf.shape(bv)[0]
         v0, bv, bh = (tf.repeat(x, n_samples, axis=0) for x in (start, bv, bh))
-        s0, s1 = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
-        h0 = bernoulli(tf.sigmoid(tf.matmul(v0, self.W) + bh), s0)
-        means = gibbs_chain(h0, n_steps, tf.convert_to_tensor(self.W), bv, bh, s1, average_after=burn_in)
+        means = self._chain(v0, n_steps, bv, bh, seed, average_after=burn_in)  # n_steps a tensor: a while loop
         return tf.reduce_mean(tf.reshape(means["v_mean_average"], (n, n_samples, self.n_visible)), axis=1)
 
     def _blocks(self, n_frames, block):

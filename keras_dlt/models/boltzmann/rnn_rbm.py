@@ -139,10 +139,12 @@ class RnnRbm(FrameEvaluation, ExportsEndpoints, TutorialSGD, keras.Model):
     def _next_seed(self):
         return for_this_replica(keras.random.randint((2,), 0, 2**31 - 1, seed=self.seed_generator, dtype="int32"))
 
-    def _chain(self, v_start, k, bv_t, bh_t, seed):
+    def _chain(self, v_start, k, bv_t, bh_t, seed, average_after=None):
+        """A Gibbs chain of `k` steps from visible states `v_start` (`gibbs_chain`; unrolled for a Python `k`)."""
         s0, s1 = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
         h0 = bernoulli(tf.sigmoid(tf.matmul(v_start, self.W) + bh_t), s0)
-        return gibbs_chain(h0, k, ops.convert_to_tensor(self.W), bv_t, bh_t, s1, unroll=True)
+        return gibbs_chain(h0, k, ops.convert_to_tensor(self.W), bv_t, bh_t, s1, unroll=True,
+                           average_after=average_after)
 
     def _unpack(self, data):
         """A chunk [T, nv], or (chunk padded at its end, number of real frames) from `training_dataset`."""
