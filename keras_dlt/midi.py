@@ -16,8 +16,10 @@ import numpy as np
 __all__ = ["midi_to_piano_roll", "piano_roll_to_midi", "MidiReadError", "DEFAULT_NOTE_RANGE", "DEFAULT_DT",
            "MAX_FRAMES"]
 
-DEFAULT_NOTE_RANGE = (21, 109)  # MIDI notes 21..108: the 88 keys
-DEFAULT_DT = 0.3  # seconds per frame (the tutorial's)
+#: The piano-roll's notes, MIDI 21..108: the 88 keys (the tutorial's range).
+DEFAULT_NOTE_RANGE = (21, 109)
+#: Seconds per frame (the tutorial's).
+DEFAULT_DT = 0.3
 #: The longest piece read, in frames (about 8 hours at 0.3 s): a crafted file cannot ask for unbounded memory.
 MAX_FRAMES = 100_000
 _EPS = 1e-6  # frame boundaries are compared with this slack (ticks -> seconds rounding)

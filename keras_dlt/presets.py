@@ -70,6 +70,7 @@ class RnnRbmRecipe:
                                     global_clipnorm=self.clipnorm)
 
 
+#: The RNN-RBM's named training recipes, "tutorial" and "paper" (`keras_dlt.training.music`).
 RNNRBM_RECIPES = {
     "tutorial": RnnRbmRecipe(),
     "paper": RnnRbmRecipe(name="paper", learning_rate=0.003, epochs=200, momentum=0.9, nesterov=True,

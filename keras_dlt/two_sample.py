@@ -11,6 +11,7 @@ import numpy as np
 
 __all__ = ["mmd2", "mmd_test", "MMDTest"]
 
+#: The result of `mmd_test`: the MMD^2 statistic, its permutation p-value and the kernel bandwidth used.
 MMDTest = collections.namedtuple("MMDTest", ["mmd2", "p_value", "bandwidth"])
 
 

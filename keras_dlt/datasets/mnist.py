@@ -18,6 +18,7 @@ from keras_dlt.datasets.safe_pickle import UnsafePickleError, safe_load
 
 __all__ = ["load_mnist", "MNISTFormatError", "BUNDLED_SAMPLE", "validate_arrays"]
 
+#: The bundled MNIST sample (10,000 training and 2,000 test digits; `load_mnist("sample")`).
 BUNDLED_SAMPLE = os.path.join(os.path.dirname(__file__), "_bundled", "mnist_sample.npz")
 #: The most bytes an MNIST file may hold once decompressed (the largest real one, the tutorial's float32 pickle,
 #: is 220 MB; the IDX training images 47 MB). Raise it to read a larger file.

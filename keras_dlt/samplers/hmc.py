@@ -41,6 +41,7 @@ TUTORIAL_DEFAULTS = dict(initial_stepsize=0.01, target_acceptance_rate=0.9, n_st
                          stepsize_min=0.001, stepsize_max=0.25, stepsize_inc=1.02, avg_acceptance_slowness=0.9,
                          stepsize_jitter=0.0)
 
+#: The kernel results of `MovingAverageStepSizeAdaptation`: the inner kernel's, the step size and the acceptance average.
 MovingAverageStepSizeAdaptationResults = collections.namedtuple(
     "MovingAverageStepSizeAdaptationResults", ["inner_results", "step_size", "avg_acceptance_rate"]
 )

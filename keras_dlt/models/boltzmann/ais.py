@@ -21,7 +21,7 @@ such an estimate as a lower bound only; more temperatures or runs, or
 another base (`data=None`), help.
 """
 
-import collections
+import typing
 import warnings
 
 import numpy as np
@@ -33,8 +33,18 @@ from keras_dlt.models.boltzmann.math import bernoulli
 __all__ = ["LogPartition", "AISWarning", "ais_betas", "anneal", "rbm_log_partition_ais", "rbm_log_partition_exact",
            "rbm_log_partition_ais_batch"]
 
-#: An estimate of log Z with its bounds (equal to it when exact).
-LogPartition = collections.namedtuple("LogPartition", ["log_z", "low", "high"])
+class LogPartition(typing.NamedTuple):
+    """An estimate of log Z with its bounds (both equal to it when exact).
+
+    Attributes:
+        log_z: the estimate.
+        low, high: AIS's bounds log(mean(w) -+ 3 std(w) / sqrt(runs)) (Salakhutdinov & Murray 2008); `low` is
+            -inf when the runs' weights spread more than their mean.
+    """
+
+    log_z: float
+    low: float
+    high: float
 
 
 def ais_betas(n=14500):

@@ -38,18 +38,22 @@ __all__ = ["FullyConnectedLayer", "ConvPoolLayer", "SoftmaxLayer", "ReLU", "sigm
 
 # -- network3's activation functions ------------------------------------------------
 def linear(z):
+    """The identity, network3's `linear` activation."""
     return z
 
 
 def ReLU(z):  # noqa: N802 (network3's name)
+    """Rectified linear units, max(0, z) (network3's `ReLU`)."""
     return ops.maximum(0.0, z)
 
 
 def sigmoid(z):
+    """The logistic sigmoid 1 / (1 + exp(-z)), network3's default activation."""
     return ops.sigmoid(z)
 
 
 def tanh(z):
+    """The hyperbolic tangent (network3's `tanh`)."""
     return ops.tanh(z)
 
 

@@ -9,7 +9,8 @@ from keras_dlt.models.network3.network import Network
 __all__ = ["PRESETS", "preset"]
 
 
-PRESETS = NETWORK3_PRESETS  # (description, SGD settings, reported accuracy): keras_dlt.presets
+PRESETS = NETWORK3_PRESETS
+"""The chapter's networks by name: (description, SGD settings, Nielsen's test accuracy); `keras_dlt.presets`."""
 
 
 def preset(name, mini_batch_size=10, seed=None, dropout_form="network3"):
