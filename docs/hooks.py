@@ -8,16 +8,21 @@
 """
 
 import os
+import shutil
 import tempfile
 
 import jupytext
 
-#: The option the kernels that execute pages start with (`tests/test_docs.py` uses it too).
+#: The option the kernels that execute pages start with (`tests/test_docs.py` passes the same on its command line).
 KERNEL_OPTION = "c.IPKernelApp.capture_fd_output = False\n"
 
 
+_IPYTHONDIR = []  # the temporary IPython folder this build made, removed at its end
+
+
 def on_config(config, **kwargs):
-    profile = os.path.join(tempfile.mkdtemp(prefix="keras_dlt_docs_ipython_"), "profile_default")
+    _IPYTHONDIR.append(tempfile.mkdtemp(prefix="keras_dlt_docs_ipython_"))
+    profile = os.path.join(_IPYTHONDIR[-1], "profile_default")
     os.makedirs(profile)
     with open(os.path.join(profile, "ipython_kernel_config.py"), "w", encoding="utf-8") as f:
         f.write(KERNEL_OPTION)
@@ -26,6 +31,8 @@ def on_config(config, **kwargs):
 
 
 def on_post_build(config, **kwargs):
+    while _IPYTHONDIR:
+        shutil.rmtree(_IPYTHONDIR.pop(), ignore_errors=True)
     tutorials = os.path.join(config["docs_dir"], "tutorials")
     out = os.path.join(config["site_dir"], "notebooks")
     os.makedirs(out, exist_ok=True)

@@ -18,7 +18,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TUTORIALS = os.path.join(ROOT, "docs", "tutorials")
 NAMES = sorted(n[:-3] for n in os.listdir(TUTORIALS) if n.endswith(".py"))
 #: Executed in the default run (each well under a minute on 2 cores); the others with -m slow.
-QUICK = {"logistic_sgd", "hmc", "ais"}
+QUICK = {"logistic_sgd", "mlp", "hmc", "rbm"}
 #: The public modules the API reference documents, every name of their `__all__`.
 API_MODULES = ["models", "models.boltzmann", "models.network3", "layers", "callbacks", "training", "datasets", "samplers", "plotting",
                "metrics", "initializers", "midi", "two_sample", "presets", "core"]

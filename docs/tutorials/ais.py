@@ -70,8 +70,8 @@ Code(inspect.getsource(anneal), language="python")
 # ## AIS against the exact value
 #
 # `RBM.log_partition("exact")` enumerates; `RBM.log_partition("ais", ...)` anneals from the base-rate model of
-# `data`. With few temperatures the estimate is low; as $K$ grows it settles at the exact value, and the bounds
-# shrink. A lower bound of $-\infty$ means the runs' weights spread more than their mean: too few
+# `data`. With few temperatures the estimate is off by nats (mostly low, not always); as $K$ grows it settles
+# at the exact value and the bounds shrink (on this model, within about 0.1 nat from 1,000 temperatures). A lower bound of $-\infty$ means the runs' weights spread more than their mean: too few
 # temperatures for that many runs to agree.
 
 # %%

@@ -91,9 +91,10 @@ print(f"each pixel's mean intensity: {trivial:.1f} nats")
 # %% [markdown]
 # ## The filters
 #
-# The first 100 rows of $W^\top$, each drawn as a 28 x 28 image. Without corruption the filters stay close to
-# noise, since the code can copy pixels; with corruption they become localised stroke detectors (the
-# tutorial's figures). `apps/dA.py` writes the same pictures, `filters_corruption_0.png` and
+# The first 100 rows of $W^\top$, each drawn as a 28 x 28 image. In the tutorial's full run (15 epochs on
+# 50,000 digits) the filters without corruption stay close to noise, since the code can copy pixels, and with
+# corruption they become localised stroke and blob detectors; after this notebook's 3 epochs on the sample they
+# have only begun to form (set `FULL = True` to see them finished). `apps/dA.py` writes the same pictures, `filters_corruption_0.png` and
 # `filters_corruption_30.png`.
 
 # %%

@@ -31,7 +31,7 @@
 # threshold chosen on the *validation* split.
 #
 # `FULL = False`: the JSB chorales bundled with keras_dlt, the paper's recipe cut to 4 epochs and a few test
-# pieces (a few minutes; far from converged: expect it *below* the repeat-previous-frame baseline).
+# pieces (a minute or two; far from converged, so compare it with the baselines it prints, not with the paper).
 # `FULL = True`: the whole recipe and test split (about half an hour on 2 cores).
 
 # %%
