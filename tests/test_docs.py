@@ -95,3 +95,14 @@ def test_the_notebook_runs_and_draws(name, tmp_path):
     assert images, f"the {name} notebook shows no picture"
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert "nan" not in text.lower().split(), f"the {name} notebook printed a NaN:\n{text}"
+
+
+def test_every_page_links_to_the_code_it_explains(site):
+    """Each tutorial page links to API entries (which show their source); every such link lands on an entry."""
+    for name in NAMES:
+        page = (site / "tutorials" / name / "index.html").read_text(encoding="utf-8")
+        links = re.findall(r'href="\.\./\.\./api/([\w.]+)/#([\w.]+)"', page)
+        assert links, f"the {name} page links to no API entry"
+        for api_page, anchor in links:
+            target = (site / "api" / api_page / "index.html").read_text(encoding="utf-8")
+            assert f'id="{anchor}"' in target, f"the {name} page links to {api_page}#{anchor}, which does not exist"

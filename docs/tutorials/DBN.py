@@ -54,6 +54,8 @@ os.makedirs(OUT, exist_ok=True)
 # %% [markdown]
 # ## The model in Keras
 #
+# In the API reference, with their source: [`DBN`](../../api/models/#keras_dlt.models.DBN), [`RBM`](../../api/models/#keras_dlt.models.RBM).
+#
 # `DBN` is an `MLP` with sigmoid units; `pretrain` trains each hidden `Dense` layer in place as a CD-k `RBM`
 # sharing that layer object (`pretraining_model(i)`), so fine-tuning starts from the pretrained weights.
 

@@ -52,6 +52,8 @@ os.makedirs(OUT, exist_ok=True)
 # %% [markdown]
 # ## The model in Keras
 #
+# In the API reference, with their source: [`StackedDenoisingAutoencoder`](../../api/models/#keras_dlt.models.StackedDenoisingAutoencoder), [`MLP`](../../api/models/#keras_dlt.models.MLP).
+#
 # `StackedDenoisingAutoencoder` *is* an `MLP` with sigmoid units. Its `pretrain` trains each hidden `Dense`
 # layer in place, wrapped in a `DenoisingAutoencoder` (`pretraining_model(i)`) that shares the layer object, so
 # the fine-tuned classifier starts from the pretrained weights; each layer's inputs are computed once.

@@ -59,6 +59,8 @@ history = rbm.fit(x_train, batch_size=20, epochs=5, verbose=0)
 # %% [markdown]
 # ## The annealing loop in Keras/TensorFlow
 #
+# In the API reference, with their source: [`rbm_log_partition_ais`](../../api/models.boltzmann/#keras_dlt.models.boltzmann.rbm_log_partition_ais), [`rbm_log_partition_exact`](../../api/models.boltzmann/#keras_dlt.models.boltzmann.rbm_log_partition_exact), [`RBM`](../../api/models/#keras_dlt.models.RBM).
+#
 # One compiled `tf.while_loop` runs all $M$ runs at once (a batch of chains); each temperature adds
 # $\log p^*_{\beta_k}(v) - \log p^*_{\beta_{k-1}}(v)$ to every run's $\log w$ (in float64), then takes the Gibbs
 # step.

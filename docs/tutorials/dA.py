@@ -54,6 +54,8 @@ os.makedirs(OUT, exist_ok=True)
 # %% [markdown]
 # ## The model in Keras
 #
+# In the API reference, with their source: [`TiedAutoencoder`](../../api/layers/#keras_dlt.layers.TiedAutoencoder), [`DenoisingAutoencoder`](../../api/models/#keras_dlt.models.DenoisingAutoencoder).
+#
 # The layer `TiedAutoencoder` holds $W$, $b$ (a `Dense` layer, the encoder) and $b'$; these are its pieces. The
 # cost is computed from the logits $l = yW^\top + b'$ as $\operatorname{softplus}(l) - x\,l$, which equals $L_H$
 # for $z = s(l)$ and never takes the log of a sigmoid that underflowed to 0.

@@ -56,6 +56,8 @@ os.makedirs(OUT, exist_ok=True)
 # %% [markdown]
 # ## The model in Keras
 #
+# In the API reference, with their source: [`EnergyModel`](../../api/models/#keras_dlt.models.EnergyModel), [`mmd_test`](../../api/two_sample/#keras_dlt.two_sample.mmd_test).
+#
 # `EnergyModel(network)` takes any Keras network as $E_\theta$; its `train_step` moves the chains and takes the
 # gradient step on the energy gap. The chains, the step size and the acceptance average are non-trainable
 # variables, so they are saved with the model and a resumed run goes on where it stopped.

@@ -47,6 +47,8 @@ os.makedirs(OUT, exist_ok=True)
 # %% [markdown]
 # ## In TensorFlow Probability
 #
+# In the API reference, with their source: [`MovingAverageStepSizeAdaptation`](../../api/samplers/#keras_dlt.samplers.MovingAverageStepSizeAdaptation), [`sample`](../../api/samplers/#keras_dlt.samplers.sample), [`HMCSampler`](../../api/samplers/#keras_dlt.samplers.HMCSampler).
+#
 # keras_dlt does not write its own HMC: the moves are `tfp.mcmc.HamiltonianMonteCarlo`, and the tutorial's
 # adaptation is a TFP `TransitionKernel` that wraps it (TFP's own adaptations target a different rule):
 

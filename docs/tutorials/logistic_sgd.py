@@ -59,6 +59,8 @@ print(x_train.shape, x_valid.shape, x_test.shape)
 # %% [markdown]
 # ## The model in Keras
 #
+# In the API reference, with their source: [`LogisticRegression`](../../api/models/#keras_dlt.models.LogisticRegression), [`PatienceEarlyStopping`](../../api/callbacks/#keras_dlt.callbacks.PatienceEarlyStopping).
+#
 # `LogisticRegression` is a `keras.Model` holding one `Dense` layer (the weights $W$, $b$, started at zero as
 # in the tutorial). Its `call` is the first equation; `compile()` with no arguments gives the tutorial's plain
 # SGD at $\eta = 0.13$, the negative log-likelihood as the loss (computed from the logits behind the softmax,

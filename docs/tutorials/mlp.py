@@ -57,6 +57,8 @@ os.makedirs(OUT, exist_ok=True)
 # %% [markdown]
 # ## The model in Keras
 #
+# In the API reference, with their source: [`MLP`](../../api/models/#keras_dlt.models.MLP), [`TutorialUniform`](../../api/initializers/#keras_dlt.initializers.TutorialUniform).
+#
 # `MLP(hidden_units=(500,))` holds the hidden `Dense` layers (`model.hidden_layers`, tanh, with the tutorial's
 # uniform initialiser `TutorialUniform`) and a logistic-regression output layer; `l2=1e-4` adds the penalty.
 # The initialiser is the interval above:

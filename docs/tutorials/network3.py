@@ -55,6 +55,8 @@ os.makedirs(OUT, exist_ok=True)
 # %% [markdown]
 # ## Nielsen's layers, in Keras
 #
+# In the API reference, with their source: [`Network`](../../api/models.network3/#keras_dlt.models.network3.Network), [`ConvPoolLayer`](../../api/models.network3/#keras_dlt.models.network3.ConvPoolLayer), [`preset`](../../api/models.network3/#keras_dlt.models.network3.preset).
+#
 # Each layer is a Keras layer; `SoftmaxLayer` is the output, and its `p_dropout` the dropout Nielsen applies to
 # its inputs. The chapter's first network, as Nielsen writes it:
 

@@ -66,6 +66,8 @@ os.makedirs(OUT, exist_ok=True)
 # %% [markdown]
 # ## The model in Keras
 #
+# In the API reference, with their source: [`RnnRbm`](../../api/models/#keras_dlt.models.RnnRbm), [`RnnRbm`](../../api/models.boltzmann/#keras_dlt.models.boltzmann.RnnRbm).
+#
 # `RnnRbm.recurrence` is the three equations above over a whole sequence (the RNN's input term for every frame
 # at once, then the recurrence); `train_step` runs the CD-15 chains of every frame's RBM in parallel.
 
