@@ -64,7 +64,7 @@ os.makedirs(OUT, exist_ok=True)
 # %% [markdown]
 # ## The model in Keras
 #
-# In the API reference, with their source: [`RBM`](../../api/models/#keras_dlt.models.RBM), [`RBMLayer`](../../api/layers/#keras_dlt.models.boltzmann.layer.RBMLayer).
+# In the API reference, with their source: [`RBM`](../../api/models/#keras_dlt.models.RBM), [`RBMLayer`](../../api/layers/#keras_dlt.models.boltzmann.layer.RBM).
 #
 # `RBMLayer` holds $W$, $b$, $c$ and the conditionals; the model `RBM` adds the training. Its cost is the
 # *free-energy gap* $\overline{F(v)} - \overline{F(\tilde v)}$ between the data and the chains' ends, with the

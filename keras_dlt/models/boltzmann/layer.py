@@ -12,8 +12,8 @@ __all__ = ["RBMLayer"]
 
 # Registered as "keras_dlt>RBMLayer": the model `keras_dlt.models.RBM` holds "keras_dlt>RBM".
 @keras.saving.register_keras_serializable(package="keras_dlt", name="RBMLayer")
-class RBMLayer(keras.layers.Layer):
-    """Binary-binary RBM layer: weights, free energy, conditionals, Gibbs chains.
+class RBM(keras.layers.Layer):
+    """Binary-binary RBM layer (public name `RBMLayer`): weights, free energy, conditionals, Gibbs chains.
 
     Calling the layer returns p(h=1|v), the hidden means (as a sigmoid
     `Dense` would: when the layer wraps one, the two agree).
@@ -111,3 +111,6 @@ class RBMLayer(keras.layers.Layer):
 
 # The public name. The class keeps its old name because `.keras` files store a layer's weights under its class
 # name (`layers/rbm/...`): files saved before the rename must keep loading (tested with files from f8ac23a).
+#: The binary RBM layer under its public name (`keras_dlt.layers.RBMLayer`): the class `RBM` of this module,
+#: whose name stays for the weights' paths in saved `.keras` files (Keras names a layer's weights by its class).
+RBMLayer = RBM
