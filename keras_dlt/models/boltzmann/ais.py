@@ -33,6 +33,7 @@ from keras_dlt.models.boltzmann.math import bernoulli
 __all__ = ["LogPartition", "AISWarning", "ais_betas", "anneal", "rbm_log_partition_ais", "rbm_log_partition_exact",
            "rbm_log_partition_ais_batch"]
 
+
 class LogPartition(typing.NamedTuple):
     """An estimate of log Z with its bounds (both equal to it when exact).
 

@@ -111,6 +111,5 @@ class RBM(keras.layers.Layer):
 
 # The public name. The class keeps its old name because `.keras` files store a layer's weights under its class
 # name (`layers/rbm/...`): files saved before the rename must keep loading (tested with files from f8ac23a).
-#: The binary RBM layer under its public name (`keras_dlt.layers.RBMLayer`): the class `RBM` of this module,
-#: whose name stays for the weights' paths in saved `.keras` files (Keras names a layer's weights by its class).
+#: The binary RBM layer's public name (`keras_dlt.layers.RBMLayer`): the class `RBM` above.
 RBMLayer = RBM
