@@ -106,3 +106,16 @@ def test_every_page_links_to_the_code_it_explains(site):
         for api_page, anchor in links:
             target = (site / "api" / api_page / "index.html").read_text(encoding="utf-8")
             assert f'id="{anchor}"' in target, f"the {name} page links to {api_page}#{anchor}, which does not exist"
+
+
+@pytest.mark.slow
+def test_the_documented_build_executes_every_page(tmp_path):
+    """The README's command as written: `mkdocs build --strict` executes every tutorial (about 10 minutes)."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env.pop("KERAS_DLT_DOCS_EXECUTE", None)
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")], cwd=ROOT,
+                         env=env, capture_output=True, text=True, timeout=3600)
+    assert run.returncode == 0, f"mkdocs build --strict failed:\n{run.stderr[-6000:]}"
+    for name in NAMES:
+        page = (tmp_path / "site" / "tutorials" / name / "index.html").read_text(encoding="utf-8")
+        assert "data:image/png;base64" in page, f"the executed {name} page shows no picture"
