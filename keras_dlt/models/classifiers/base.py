@@ -17,7 +17,6 @@ from keras import ops
 
 from keras_dlt.core.checks import check_finite, check_labels
 from keras_dlt.metrics import ZeroOneError
-from keras_dlt.models.classifiers.written_step import written_step
 from keras_dlt.models.tutorial_sgd import TutorialSGD
 
 __all__ = ["TutorialClassifier", "image_shapes"]
@@ -25,9 +24,6 @@ __all__ = ["TutorialClassifier", "image_shapes"]
 
 class TutorialClassifier(TutorialSGD, keras.Model):
     """Shared behaviour: default compile, input checks (`keras_dlt.core.checks`), serialisation."""
-
-    #: False: every training step by autodiff (Keras' `train_step`), also where `written_step` applies.
-    written_gradients = True
 
     def __init__(self, n_in, n_out, **kwargs):
         super().__init__(**kwargs)
@@ -48,24 +44,11 @@ class TutorialClassifier(TutorialSGD, keras.Model):
                 `steps_per_execution`, `jit_compile`).
         """
         optimizer = self.tutorial_optimizer(optimizer)
-        default_loss = keras.losses.SparseCategoricalCrossentropy(name="nll")
-        # The written-out step computes this loss only (a reloaded model compiles with an equal object).
-        self._default_loss = loss is None or (
-            type(loss) is type(default_loss) and loss.get_config() == default_loss.get_config())
         if loss is None:
-            loss = default_loss
+            loss = keras.losses.SparseCategoricalCrossentropy(name="nll")
         if metrics is None:
             metrics = [ZeroOneError()]
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
-
-    def train_step(self, data):
-        """Keras' step; for stacks of `Dense` layers the same step with its backward pass written out.
-
-        `written_step` covers the default loss, float32 and one replica, and gives the gradients autodiff
-        gives, faster at small batches; anything else takes Keras' own `train_step`.
-        """
-        result = written_step(self, data) if self.written_gradients else None
-        return super().train_step(data) if result is None else result
 
     def fit(self, x=None, y=None, *args, validation_data=None, **kwargs):
         """`Model.fit`, after checking the inputs (shape, NaNs, label range; arrays, tensors and `tf.data`)."""
