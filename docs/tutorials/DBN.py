@@ -40,10 +40,10 @@ import numpy as np
 from IPython.display import Code, Image
 
 import keras
-from keras_dlt.callbacks import PatienceEarlyStopping
 from keras_dlt.datasets import load_mnist
 from keras_dlt.models import DBN, MLP
 from keras_dlt.plotting import filters_of, save_tiled_png
+from keras_dlt.training import SGDSettings, train_classifier
 
 (x_train, y_train), (x_valid, y_valid), (x_test, y_test) = load_mnist(None if FULL else "sample")
 sizes = (1000, 1000, 1000) if FULL else (500, 500)
@@ -69,25 +69,22 @@ costs = dbn.pretrain(x_train, epochs=pretrain_epochs, batch_size=10, learning_ra
 print(costs)
 
 # %% [markdown]
-# Fine-tuning with the tutorial's early stopping; the baseline is the same MLP from random weights.
+# Fine-tuning with the tutorial's early stopping; the baseline is the same MLP from random weights, trained with
+# the same settings.
 
 # %%
-def finetune(model):
-    model.compile()  # SGD, learning rate 0.1
-    stop = PatienceEarlyStopping(patience=4 * len(x_train) // 10, validation_data=(x_valid, y_valid),
-                                 test_data=(x_test, y_test))
-    model.fit(x_train, y_train, batch_size=10, epochs=finetune_epochs, callbacks=[stop], verbose=0)
-    return stop
-
-
+# The fine-tuning the apps run (`train_classifier`): plain SGD at 0.1, the patience rule, the best weights kept.
+settings = SGDSettings(learning_rate=0.1, batch_size=10, epochs=finetune_epochs, patience=4 * len(x_train) // 10)
+data = (x_train, y_train), (x_valid, y_valid), (x_test, y_test)
 keras.utils.set_random_seed(123)
-dbn_stop = finetune(dbn)
+dbn_run = train_classifier(dbn, *data, settings, verbose=0)
 keras.utils.set_random_seed(123)
-plain_stop = finetune(MLP(hidden_units=sizes, activation="sigmoid", l2=0.0, seed=123))
+plain_run = train_classifier(MLP(hidden_units=sizes, activation="sigmoid", l2=0.0, seed=123), *data, settings,
+                             verbose=0)
 most_frequent = np.bincount(y_train).argmax()
-print(f"pretrained DBN: validation {100 * dbn_stop.best_validation_error:.2f} %, test {100 * dbn_stop.test_error:.2f} %")
-print(f"same MLP from random weights: validation {100 * plain_stop.best_validation_error:.2f} %, "
-      f"test {100 * plain_stop.test_error:.2f} %")
+print(f"pretrained DBN: validation {100 * dbn_run.best_validation_error:.2f} %, test {100 * dbn_run.test_error:.2f} %")
+print(f"same MLP from random weights: validation {100 * plain_run.best_validation_error:.2f} %, "
+      f"test {100 * plain_run.test_error:.2f} %")
 print(f"most frequent class: test {100 * np.mean(y_test != most_frequent):.2f} %")
 
 # %% [markdown]

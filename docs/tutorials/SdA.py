@@ -37,10 +37,10 @@ import numpy as np
 from IPython.display import Code, Image
 
 import keras
-from keras_dlt.callbacks import PatienceEarlyStopping
 from keras_dlt.datasets import load_mnist
 from keras_dlt.models import MLP, StackedDenoisingAutoencoder
 from keras_dlt.plotting import filters_of, save_tiled_png
+from keras_dlt.training import SGDSettings, train_classifier
 
 (x_train, y_train), (x_valid, y_valid), (x_test, y_test) = load_mnist(None if FULL else "sample")
 sizes, levels = ((1000, 1000, 1000), (0.1, 0.2, 0.3)) if FULL else ((500, 500), (0.1, 0.2))
@@ -72,22 +72,18 @@ print(costs)
 # pretraining helped is the *same* network trained from random weights, with the same settings.
 
 # %%
-def finetune(model):
-    model.compile()
-    stop = PatienceEarlyStopping(patience=10 * len(x_train) // batch, validation_data=(x_valid, y_valid),
-                                 test_data=(x_test, y_test))
-    model.fit(x_train, y_train, batch_size=batch, epochs=finetune_epochs, callbacks=[stop], verbose=0)
-    return stop
-
-
+# The fine-tuning the apps run (`train_classifier`): plain SGD at 0.1, the patience rule, the best weights kept.
+settings = SGDSettings(learning_rate=0.1, batch_size=batch, epochs=finetune_epochs, patience=10 * len(x_train) // batch)
+data = (x_train, y_train), (x_valid, y_valid), (x_test, y_test)
 keras.utils.set_random_seed(89677)
-sda_stop = finetune(sda)
+sda_run = train_classifier(sda, *data, settings, verbose=0)
 keras.utils.set_random_seed(89677)
-plain_stop = finetune(MLP(hidden_units=sizes, activation="sigmoid", l2=0.0, seed=89677))
+plain_run = train_classifier(MLP(hidden_units=sizes, activation="sigmoid", l2=0.0, seed=89677), *data, settings,
+                             verbose=0)
 most_frequent = np.bincount(y_train).argmax()
-print(f"pretrained stack: validation {100 * sda_stop.best_validation_error:.2f} %, test {100 * sda_stop.test_error:.2f} %")
-print(f"same MLP from random weights: validation {100 * plain_stop.best_validation_error:.2f} %, "
-      f"test {100 * plain_stop.test_error:.2f} %")
+print(f"pretrained stack: validation {100 * sda_run.best_validation_error:.2f} %, test {100 * sda_run.test_error:.2f} %")
+print(f"same MLP from random weights: validation {100 * plain_run.best_validation_error:.2f} %, "
+      f"test {100 * plain_run.test_error:.2f} %")
 print(f"most frequent class: test {100 * np.mean(y_test != most_frequent):.2f} %")
 
 # %% [markdown]

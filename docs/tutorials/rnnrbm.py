@@ -75,7 +75,7 @@ os.makedirs(OUT, exist_ok=True)
 Code(inspect.getsource(RnnRbm.recurrence), language="python")
 
 # %%
-model = RnnRbm(n_hidden=150, n_hidden_recurrent=100, seed=1234)
+model = RnnRbm(n_hidden=150, n_hidden_recurrent=100, generate_k=200, seed=1234)  # 200 Gibbs steps per generated frame
 result = train_rnn_rbm(model, train, valid, recipe, seed=1234, verbose=0, predict_steps=400 if FULL else 100)
 print(f"kept epoch {result.best_epoch} of {result.epochs_run}: validation frame accuracy "
       f"{result.best_valid_frame_accuracy:.2%}")
@@ -95,7 +95,6 @@ print(closing_scores(scores))
 # `sample1.png`), and its statistics beside the corpus'.
 
 # %%
-model.generate_k = 200
 roll = model.generate(200, seed=1)
 piano_roll_to_midi(roll, OUT + "sample.mid")
 for name, st in (("generated", piece_statistics(roll)), ("corpus", piece_statistics(train))):
