@@ -5,7 +5,7 @@
     python apps/rnnrbm.py --epochs 50 --evaluate             # + test frame accuracy and log-likelihood
     python apps/rnnrbm.py --recipe paper --data "../shared/data/music/JSB Chorales.pickle" --evaluate
 
-`--recipe tutorial` (default) trains as rnnrbm.py does; `--recipe paper` adds the paper's RBM pretraining,
+`--recipe tutorial` (default) trains as rnnrbm.py does; `--recipe paper` adds the paper's RBM and RNN pretraining,
 Nesterov momentum, gradient clipping and early stopping on the validation split (keras_dlt.training.music).
 Any data set in the paper's pickle format (a dict train/valid/test of lists of frames of MIDI notes) runs as is.
 
@@ -79,6 +79,9 @@ def main(argv=None):
                            generate_k=args.generate_k or (200 if args.recipe == "paper" else 25))
         pretraining = (f"the RBM pretrained on all frames first (CD-{recipe.rbm_k}, lr {recipe.rbm_learning_rate}, "
                        f"{recipe.rbm_epochs} epochs), " if recipe.rbm_epochs else "")
+        if recipe.rnn_epochs:
+            pretraining += (f"the RNN pretrained as a next-frame predictor (Adam, lr {recipe.rnn_learning_rate}, up to "
+                            f"{recipe.rnn_epochs} epochs), ")
         print(f"... training the RNN-RBM ({args.hidden} hidden, {args.recurrent} recurrent, CD-{args.k}) on "
               f"{len(train)} sequences ({sum(len(s) for s in train)} frames, chunks of {recipe.chunk_length}), recipe "
               f"{recipe.name}: {pretraining}lr {recipe.learning_rate}, momentum {recipe.momentum}, up to {recipe.epochs} epochs"
@@ -117,7 +120,8 @@ def main(argv=None):
             print(f"... evaluating on {len(test)} test sequences (the threshold chosen on "
                   f"{len(valid) if valid else 0} validation sequences)", flush=True)
             scores = evaluate_rnn_rbm(model, train, valid, test, n_runs=args.ais_runs, n_betas=args.ais_betas,
-                                      seed=args.seed, n_steps=args.predict_steps)
+                                      seed=args.seed, n_steps=args.predict_steps,
+                                      pretrained_rnn=training.rnn_probabilities)
             result.update(scores)
             print(closing_scores(scores), flush=True)
         write_result(out, result)

@@ -40,19 +40,23 @@ class RnnRbmRecipe:
     rbm_epochs: int = 0              # RBM pretraining on all frames (0: none)
     rbm_learning_rate: float = 0.01
     rbm_k: int = 1                   # CD-k of the pretraining
+    rnn_epochs: int = 0              # RNN pretraining as a next-frame predictor, at most this many epochs (0: none)
+    rnn_learning_rate: float = 0.003  # its Adam learning rate
     patience: int = None             # stop after this many epochs without a better validation accuracy
     rnn_init: str = "tutorial"       # "tutorial": N(0, 0.01); "glorot": Glorot-uniform inputs/outputs, orthogonal Wuu
     validate_every: int = 1          # epochs between validation measures
     chunk_length: int = 100
 
     def __post_init__(self):
-        for name in ("learning_rate", "rbm_learning_rate"):
+        for name in ("learning_rate", "rbm_learning_rate", "rnn_learning_rate"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"RnnRbmRecipe: {name} must be > 0. Received: {getattr(self, name)}")
         for name in ("epochs", "rbm_k", "validate_every", "chunk_length"):
             value = getattr(self, name)
             if not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"RnnRbmRecipe: {name} must be an int >= 1. Received: {value}")
+        if not isinstance(self.rnn_epochs, (int, np.integer)) or self.rnn_epochs < 0:
+            raise ValueError(f"RnnRbmRecipe: rnn_epochs must be an int >= 0. Received: {self.rnn_epochs}")
         if not 0 <= self.momentum < 1:
             raise ValueError(f"RnnRbmRecipe: momentum must be in [0, 1). Received: {self.momentum}")
         if self.clipnorm is not None and not self.clipnorm > 0:
@@ -73,7 +77,7 @@ class RnnRbmRecipe:
 #: The RNN-RBM's named training recipes, "tutorial" and "paper" (`keras_dlt.training.music`).
 RNNRBM_RECIPES = {
     "tutorial": RnnRbmRecipe(),
-    "paper": RnnRbmRecipe(name="paper", learning_rate=0.003, epochs=200, momentum=0.9, nesterov=True,
-                          clipnorm=10.0, rbm_epochs=10, rbm_learning_rate=0.1, rbm_k=1, patience=20,
+    "paper": RnnRbmRecipe(name="paper", learning_rate=0.0005, epochs=200, momentum=0.9, nesterov=True,
+                          clipnorm=10.0, rbm_epochs=10, rbm_learning_rate=0.1, rbm_k=1, rnn_epochs=100, patience=20,
                           validate_every=1),
 }

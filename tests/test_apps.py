@@ -488,7 +488,11 @@ def test_rnnrbm_paper_recipe_on_a_paper_format_pickle_end_to_end(tmp_path):
                      "--hidden", "10", "--recurrent", "8", "--frames", "10", "--evaluate", "--ais-runs", "5",
                      "--ais-betas", "20", "--out", str(out), "--verbose", "0", "--predict-steps", "40")
     assert "recipe paper" in stdout and "the RBM pretrained on all frames" in stdout and "kept epoch" in stdout
+    assert "the RNN pretrained as a next-frame predictor" in stdout
     result = json.load(open(out / "result.json"))
+    # The RNN the model started from, scored beside it on the same test frames (what the RBM adds).
+    assert 0 <= result["training"]["rnn_valid_frame_accuracy"] <= 1
+    assert f"the pretrained RNN alone {result['test_frame_accuracy_pretrained_rnn']:.2%}" in stdout
     assert result["generate_k"] == 200  # the paper recipe's sharper RBM: longer generation chains
     training = result["training"]
     assert training["recipe"]["name"] == "paper" and training["recipe"]["epochs"] == 4
