@@ -93,9 +93,9 @@ def main(argv=None):
         training = train_rnn_rbm(model, train, valid, recipe, callbacks=[log, stop], seed=args.seed, verbose=args.verbose,
                                  tensorboard=tensorboard, predict_steps=args.predict_steps)
         seconds, interrupted = training.pretraining_seconds + training.training_seconds, training.interrupted
-        if training.best_epoch:
-            print(f"... kept epoch {training.best_epoch} of {training.epochs_run} (validation frame accuracy "
-                  f"{training.best_valid_frame_accuracy:.2%})", flush=True)
+        if training.best_epoch is not None:
+            kept = f"epoch {training.best_epoch} of {training.epochs_run}" if training.best_epoch else "the start"
+            print(f"... kept {kept} (validation frame accuracy {training.best_valid_frame_accuracy:.2%})", flush=True)
         os.makedirs(out, exist_ok=True)
         written, pieces = [], []
         for i in (1, 2):

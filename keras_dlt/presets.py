@@ -78,6 +78,6 @@ class RnnRbmRecipe:
 RNNRBM_RECIPES = {
     "tutorial": RnnRbmRecipe(),
     "paper": RnnRbmRecipe(name="paper", learning_rate=0.0005, epochs=200, momentum=0.9, nesterov=True,
-                          clipnorm=10.0, rbm_epochs=10, rbm_learning_rate=0.1, rbm_k=1, rnn_epochs=100, patience=20,
+                          clipnorm=10.0, rbm_epochs=0, rbm_learning_rate=0.1, rbm_k=1, rnn_epochs=100, patience=10,
                           validate_every=1),
 }

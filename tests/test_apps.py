@@ -487,8 +487,9 @@ def test_rnnrbm_paper_recipe_on_a_paper_format_pickle_end_to_end(tmp_path):
     stdout = run_app("rnnrbm.py", "--data", str(corpus), "--recipe", "paper", "--epochs", "4", "--patience", "2",
                      "--hidden", "10", "--recurrent", "8", "--frames", "10", "--evaluate", "--ais-runs", "5",
                      "--ais-betas", "20", "--out", str(out), "--verbose", "0", "--predict-steps", "40")
-    assert "recipe paper" in stdout and "the RBM pretrained on all frames" in stdout and "kept epoch" in stdout
-    assert "the RNN pretrained as a next-frame predictor" in stdout
+    assert "recipe paper" in stdout and "the RNN pretrained as a next-frame predictor" in stdout
+    assert "the RBM pretrained on all frames" not in stdout  # off in the paper recipe (keras_dlt.training.music)
+    assert "... kept epoch " in stdout or "... kept the start" in stdout
     result = json.load(open(out / "result.json"))
     # The RNN the model started from, scored beside it on the same test frames (what the RBM adds).
     assert 0 <= result["training"]["rnn_valid_frame_accuracy"] <= 1

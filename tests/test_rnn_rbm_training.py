@@ -21,7 +21,7 @@ def test_the_recipes_and_bad_settings():
     assert RECIPES["tutorial"].learning_rate == 0.001 and RECIPES["tutorial"].epochs == 200
     assert RECIPES["tutorial"].momentum == 0 and RECIPES["tutorial"].rbm_epochs == 0
     paper = RECIPES["paper"]
-    assert paper.nesterov and paper.momentum > 0 and paper.clipnorm and paper.rbm_epochs and paper.patience
+    assert paper.nesterov and paper.momentum > 0 and paper.clipnorm and paper.rnn_epochs and paper.patience
     optimizer = paper.optimizer()
     assert optimizer.nesterov and optimizer.global_clipnorm == paper.clipnorm
     for bad in ({"learning_rate": 0}, {"epochs": 0}, {"momentum": 1.0}, {"clipnorm": -1}, {"patience": 0},
@@ -53,7 +53,8 @@ def test_pretraining_copies_an_rbm_of_the_frames_into_the_model(jsb):
 
 def test_early_stopping_keeps_the_best_validation_epoch(jsb):
     train, valid = jsb["train"][:8], jsb["valid"][:4]
-    recipe = dataclasses.replace(RECIPES["paper"], epochs=6, patience=2, rbm_epochs=1, learning_rate=0.01)
+    recipe = dataclasses.replace(RECIPES["paper"], epochs=6, patience=2, rbm_epochs=1, rnn_epochs=0,
+                                 learning_rate=0.01)
     model = RnnRbm(n_hidden=16, n_hidden_recurrent=8, seed=3)
     saved = {}
 
@@ -133,6 +134,13 @@ def test_rnn_pretraining_copies_a_next_frame_predictor_into_the_model():
     test_accuracy = frame_accuracy_score(np.concatenate(probabilities(test)) > threshold, np.concatenate(test))
     repeat = baseline_accuracies(train, test)["repeat_previous_frame"]
     assert repeat < 0.4 and test_accuracy > repeat + 0.3, (test_accuracy, repeat)
+    # Its exact log-likelihood, as evaluate_rnn_rbm reports it, is the W = 0 RNN-RBM's (whose AIS is exact).
+    from keras_dlt.training.music import evaluate_rnn_rbm
+    scores = evaluate_rnn_rbm(model, train, valid, test, n_runs=2, n_betas=10, seed=1, n_steps=20,
+                              pretrained_rnn=probabilities)
+    assert scores["test_log_likelihood_per_frame_pretrained_rnn"] < -0.01
+    assert abs(scores["test_log_likelihood_per_frame"] - scores["test_log_likelihood_per_frame_pretrained_rnn"]) < 1e-3
+    assert scores["test_frame_accuracy_pretrained_rnn"] == pytest.approx(test_accuracy)
 
 
 def test_the_paper_recipe_beats_repeating_the_previous_frame_on_arpeggios():
@@ -149,3 +157,21 @@ def test_the_paper_recipe_beats_repeating_the_previous_frame_on_arpeggios():
     scores = evaluate_rnn_rbm(model, train, valid, test, n_runs=2, n_betas=20, seed=1, n_steps=40)
     baseline = max(scores["test_frame_accuracy_repeat_previous_frame"], scores["test_frame_accuracy_frequent_notes"])
     assert scores["test_frame_accuracy"] > baseline + 0.3, scores
+
+
+def test_the_start_is_kept_when_no_epoch_beats_it_on_validation():
+    """After pretraining, the model the RNN-RBM's training starts from is a candidate: when every epoch is worse
+    on validation (here a callback wrecks the visible biases after every batch), the start's weights come back."""
+    train, valid = arpeggios(64, seed=1), arpeggios(4, seed=2)
+    recipe = dataclasses.replace(RECIPES["paper"], epochs=2, patience=2, rbm_epochs=1, rnn_epochs=5,
+                                 rnn_learning_rate=0.01, chunk_length=32)
+    model = RnnRbm(n_hidden=8, n_hidden_recurrent=16, seed=0)
+
+    class Wreck(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            self.model.bv.assign(np.full(self.model.bv.shape, -20.0, "float32"))
+
+    result = train_rnn_rbm(model, train, valid, recipe, callbacks=[Wreck()], seed=1, verbose=0, predict_steps=20)
+    assert result.epochs_run == 2 and max(result.history["val_frame_accuracy"]) < result.start_valid_frame_accuracy
+    assert result.best_epoch == 0 and result.best_valid_frame_accuracy == result.start_valid_frame_accuracy
+    assert model.bv.numpy().max() > -19  # the start's biases, not the wrecked ones
