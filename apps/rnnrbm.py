@@ -125,7 +125,8 @@ def main(argv=None):
             result.update(scores)
             print(closing_scores(scores), flush=True)
         write_result(out, result)
-        print(f"Training took {seconds:.1f} s; wrote {', '.join(os.path.basename(w) for w in written)}, {path}", flush=True)
+        measuring = f" (+ {training.validation_seconds:.0f} s measuring validation)" if training.validation_seconds else ""
+        print(f"Training took {seconds:.1f} s{measuring}; wrote {', '.join(os.path.basename(w) for w in written)}, {path}", flush=True)
         return result
 
 
