@@ -244,3 +244,18 @@ def test_the_loop_takes_fits_arguments_and_names_what_it_does_not():
     assert isinstance(out["evaluate"], list) and len(out["evaluate"]) == 2 and out["evaluate_dict"] == ["error", "loss"]
     assert "does not take ['class_weight']" in out["class_weight"]
     assert "repeats forever" in out["repeat"]
+
+
+def test_the_rnnrbm_paper_recipe_trains_on_two_workers(tmp_path):
+    """The paper recipe's RNN pretraining (a Keras model of its own, trained with sample weights that mask the
+    padding) runs on two workers as the RNN-RBM does: through the package's multi-worker loop, not Keras' fit."""
+    from test_apps import tiny_music_corpus
+
+    corpus, _ = tiny_music_corpus(tmp_path)
+    flags = ["--data", str(corpus), "--recipe", "paper", "--epochs", "1", "--patience", "2", "--hidden", "10",
+             "--recurrent", "8", "--frames", "10", "--predict-steps", "20"]
+    result, files = run_app("rnnrbm", flags, "workers", str(tmp_path))
+    assert "result.json" in files and "backup" not in files
+    training = result["training"]
+    assert training["epochs_run"] == 1 and 0 < training["rnn_valid_frame_accuracy"] <= 1
+    assert training["best_epoch"] in (0, 1)

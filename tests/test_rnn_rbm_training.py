@@ -175,3 +175,18 @@ def test_the_start_is_kept_when_no_epoch_beats_it_on_validation():
     assert result.epochs_run == 2 and max(result.history["val_frame_accuracy"]) < result.start_valid_frame_accuracy
     assert result.best_epoch == 0 and result.best_valid_frame_accuracy == result.start_valid_frame_accuracy
     assert model.bv.numpy().max() > -19  # the start's biases, not the wrecked ones
+
+
+def test_rnn_pretraining_refuses_a_roll_that_is_not_binary_before_training():
+    """A NaN (or any value but 0 and 1) in a training or validation roll: a ValueError naming the sequence,
+    before any training (not a NaN loss, nor a predictor trained on it)."""
+    from keras_dlt.training.music import pretrain_frame_rnn
+
+    train, valid = arpeggios(4, seed=1), arpeggios(2, seed=2)
+    bad = [r.copy() for r in train]
+    bad[2][5, 40] = np.nan
+    with pytest.raises(ValueError, match="sequence 2 must hold only 0 and 1"):
+        train_rnn_rbm(RnnRbm(n_hidden=4, n_hidden_recurrent=4, seed=0), bad, valid, "paper", verbose=0)
+    valid[1] = valid[1][:, :80]
+    with pytest.raises(ValueError, match=r"pretrain_frame_rnn \(valid\): sequence 1 must be a piano-roll"):
+        pretrain_frame_rnn(RnnRbm(n_hidden=4, n_hidden_recurrent=4, seed=0), train, valid, epochs=1)

@@ -25,8 +25,8 @@ from keras_dlt.core.replicas import check_divisible
 __all__ = ["is_multi_worker", "multi_worker_fit", "multi_worker_evaluate"]
 
 #: `Model.fit` arguments this loop does not take (with their neutral values).
-_UNSUPPORTED = {"validation_split": 0.0, "class_weight": None, "sample_weight": None, "steps_per_epoch": None,
-                "validation_steps": None, "validation_freq": 1}
+_UNSUPPORTED = {"validation_split": 0.0, "class_weight": None, "steps_per_epoch": None, "validation_steps": None,
+                "validation_freq": 1}
 
 
 def is_multi_worker(strategy):
@@ -34,12 +34,13 @@ def is_multi_worker(strategy):
     return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
 
 
-def _dataset(x, y, batch_size, shuffle, seed, what, strategy):
-    """A dataset of global batches: `x` itself when it is one (already batched), else whole batches of arrays.
-    A global batch must split evenly over the replicas (an empty share would average to NaN)."""
+def _dataset(x, y, batch_size, shuffle, seed, what, strategy, sample_weight=None):
+    """A dataset of global batches: `x` itself when it is one (already batched), else whole batches of arrays
+    (`(x, y, sample_weight)` rows, as Keras' `train_step` unpacks them). A global batch must split evenly over the
+    replicas (an empty share would average to NaN)."""
     if isinstance(x, tf.data.Dataset):
-        if y is not None:
-            raise ValueError(f"multi_worker_fit: {what}: y must be None when x is a tf.data.Dataset")
+        if y is not None or sample_weight is not None:
+            raise ValueError(f"multi_worker_fit: {what}: y and sample_weight must be None when x is a tf.data.Dataset")
         spec = x.element_spec[0] if isinstance(x.element_spec, tuple) else x.element_spec
         if spec.shape.rank and spec.shape[0] is not None:
             check_divisible(spec.shape[0], f"{what}: the dataset's batch size", strategy)
@@ -51,7 +52,10 @@ def _dataset(x, y, batch_size, shuffle, seed, what, strategy):
     if n % batch_size:
         warnings.warn(f"multi_worker_fit: {what}: {n % batch_size} of {n} examples are left out (only whole global "
                       f"batches of {batch_size} are split over the workers)", stacklevel=3)
-    dataset = tf.data.Dataset.from_tensor_slices(x if y is None else (x, y))
+    if sample_weight is not None and y is None:
+        raise ValueError(f"multi_worker_fit: {what}: sample_weight needs y")
+    rows = x if y is None else (x, y) if sample_weight is None else (x, y, sample_weight)
+    dataset = tf.data.Dataset.from_tensor_slices(rows)
     if shuffle:  # the same seed on every worker: the same global batches, each worker reading its shard
         dataset = dataset.shuffle(len(x), seed=0 if seed is None else seed, reshuffle_each_iteration=True)
     return dataset.batch(batch_size, drop_remainder=True)
@@ -101,13 +105,14 @@ def multi_worker_evaluate(model, x=None, y=None, batch_size=None, verbose="auto"
 
 def multi_worker_fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
                      validation_data=None, shuffle=True, initial_epoch=0, validation_batch_size=None, seed=None,
-                     **unsupported):
+                     sample_weight=None, **unsupported):
     """`model.fit(...)` under `MultiWorkerMirroredStrategy` (the model made and compiled in its scope).
 
     Takes `fit`'s arguments: arrays `x` (and `y`) cut into whole global
     batches of `batch_size` (shuffled each epoch when `shuffle`, one order on
-    every worker from `seed`, default 0), or a `tf.data.Dataset` of global
-    batches; `validation_data` as `(x, y)` arrays or a dataset, measured with
+    every worker from `seed`, default 0), with `sample_weight` if given, or a
+    `tf.data.Dataset` of global batches; `validation_data` as `(x, y)` or
+    `(x, y, sample_weight)` arrays or a dataset, measured with
     the model's `test_step` at each epoch's end (`val_` logs). Each worker
     reads its shard of each batch (tf.data's DATA sharding). Arguments the
     loop does not implement raise a `ValueError` naming them. Returns the
@@ -118,7 +123,7 @@ def multi_worker_fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="
         raise ValueError(f"{type(model).__name__}.fit under MultiWorkerMirroredStrategy does not take {bad} "
                          f"(keras_dlt.core.multi_worker_fit; Keras' own fit does not run under this strategy)")
     strategy = model.distribute_strategy
-    dataset = _dataset(x, y, batch_size, shuffle, seed, "x", strategy)
+    dataset = _dataset(x, y, batch_size, shuffle, seed, "x", strategy, sample_weight)
     steps = int(dataset.cardinality())
     if steps == int(tf.data.INFINITE_CARDINALITY):
         raise ValueError(f"{type(model).__name__}.fit under MultiWorkerMirroredStrategy: the dataset repeats forever; "
@@ -126,9 +131,10 @@ def multi_worker_fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="
     distributed = _distribute(strategy, dataset)
     validation = None
     if validation_data is not None:
-        vx, vy = (validation_data, None) if isinstance(validation_data, tf.data.Dataset) else validation_data
+        vx, vy, vw = ((validation_data, None, None) if isinstance(validation_data, tf.data.Dataset)
+                      else (*validation_data, None)[:3])
         validation = _distribute(strategy, _dataset(vx, vy, validation_batch_size or batch_size, False, None,
-                                                    "validation_data", strategy))
+                                                    "validation_data", strategy, vw))
     with strategy.scope():
         if not model.built:
             spec = dataset.element_spec

@@ -28,6 +28,7 @@ import keras
 import numpy as np
 
 from keras_dlt.models.boltzmann.frame_metrics import baseline_accuracies, choose_threshold, frame_accuracy_score
+from keras_dlt.models.tutorial_sgd import TutorialSGD
 from keras_dlt.presets import RNNRBM_RECIPES, RnnRbmRecipe
 from keras_dlt.training.logs import run_callbacks
 
@@ -95,6 +96,11 @@ def pretrain_frame_rbm(model, sequences, epochs=10, learning_rate=0.01, k=1, bat
     return history
 
 
+class _FrameRNN(TutorialSGD, keras.Model):
+    """`pretrain_frame_rnn`'s predictor, a functional model with the package's `fit`: a NaN or inf loss or weight
+    stops it (`TrainingDiverged`), and it trains under `MultiWorkerMirroredStrategy` too."""
+
+
 def pretrain_frame_rnn(model, sequences, valid=None, epochs=20, learning_rate=0.003, batch_size=16, chunk_length=100,
                        patience=10, seed=None, verbose=0):
     """Trains the RNN of the RNN-RBM `model` as a next-frame predictor with independent notes and copies its
@@ -116,6 +122,9 @@ def pretrain_frame_rnn(model, sequences, valid=None, epochs=20, learning_rate=0.
     from keras_dlt.core.random import sub_seed
     from keras_dlt.models.boltzmann.rnn_rbm import chunks
 
+    model._check_sequences(sequences, "pretrain_frame_rnn")  # the RNN-RBM's own: piano-rolls [T, n_visible] of 0/1
+    if valid:
+        model._check_sequences(valid, "pretrain_frame_rnn (valid)")
     replicas = model.distribute_strategy.num_replicas_in_sync
     batch_size = -(-batch_size // replicas) * replicas  # equal shares per replica
 
@@ -141,7 +150,7 @@ def pretrain_frame_rnn(model, sequences, valid=None, epochs=20, learning_rate=0.
         v = keras.Input((None, model.n_visible))
         u = rnn(v)
         u_prev = keras.ops.pad(u[:, :-1], ((0, 0), (1, 0), (0, 0)))  # frame t sees u_{t-1}; u_0 = 0
-        predictor = keras.Model(v, out(u_prev))
+        predictor = _FrameRNN(v, out(u_prev), name="frame_rnn")
         predictor.compile(optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=1.0),
                           loss=keras.losses.BinaryCrossentropy(from_logits=True))
     callbacks, validation_data = [], None
@@ -163,8 +172,8 @@ def pretrain_frame_rnn(model, sequences, valid=None, epochs=20, learning_rate=0.
         x = np.zeros((rows(len(seqs)), max(len(s) for s in seqs), model.n_visible), "float32")
         for i, s in enumerate(seqs):
             x[i, :len(s)] = s  # silence after the end changes no earlier frame (causal)
-        z = predictor.predict(x, batch_size=batch_size, verbose=0).astype("float64")
-        p = z if logits else 1 / (1 + np.exp(-z))
+        z = predictor.predict(x, batch_size=batch_size, verbose=0)
+        p = z.astype("float64") if logits else keras.ops.convert_to_numpy(keras.ops.sigmoid(z))
         return [p[i, :len(s)] for i, s in enumerate(seqs)]
 
     return history, probabilities
@@ -250,8 +259,10 @@ def train_rnn_rbm(model, train, valid=None, recipe="tutorial", callbacks=(), see
             frames = validation.sequences if validation is not None else valid
             _, result.rnn_valid_frame_accuracy = choose_threshold(result.rnn_probabilities(frames), frames)
             if verbose:
+                repeat = baseline_accuracies(train, frames)["repeat_previous_frame"]
                 print(f"... the pretrained RNN alone: frame accuracy {result.rnn_valid_frame_accuracy:.2%} on "
-                      f"{sum(len(f) for f in frames)} validation frames", flush=True)
+                      f"{sum(len(f) for f in frames)} validation frames (repeating the previous frame: {repeat:.2%})",
+                      flush=True)
     result.pretraining_seconds = time.perf_counter() - start
     with model.distribute_strategy.scope():
         model.compile(optimizer=recipe.optimizer())
