@@ -8,6 +8,7 @@ from keras_dlt.core.random import sub_seed
 from keras_dlt.initializers import for_activation
 from keras_dlt.layers.conv_pool import ConvPool
 from keras_dlt.models.classifiers.base import TutorialClassifier, image_shapes
+from keras_dlt.regularizers import L1L2
 
 __all__ = ["LeNet"]
 
@@ -63,7 +64,7 @@ class LeNet(TutorialClassifier):
         self.activation = activation
         self.l2 = float(l2)
         self.seed = seed
-        reg = keras.regularizers.L2(self.l2) if self.l2 else None
+        reg = L1L2(l2=self.l2) if self.l2 else None
 
         self.conv_layers = [
             ConvPool(

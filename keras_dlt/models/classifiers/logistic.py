@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_dlt.models.classifiers.base import TutorialClassifier
+from keras_dlt.regularizers import L1L2
 
 __all__ = ["LogisticRegression"]
 
@@ -31,7 +32,7 @@ class LogisticRegression(TutorialClassifier):
     def __init__(self, n_in=784, n_out=10, l1=0.0, l2=0.0, **kwargs):
         super().__init__(n_in, n_out, **kwargs)
         self.l1, self.l2 = float(l1), float(l2)
-        reg = keras.regularizers.L1L2(l1=self.l1, l2=self.l2) if (self.l1 or self.l2) else None
+        reg = L1L2(l1=self.l1, l2=self.l2) if (self.l1 or self.l2) else None
         self.classifier = keras.layers.Dense(
             n_out, kernel_initializer="zeros", kernel_regularizer=reg, name="logistic"
         )

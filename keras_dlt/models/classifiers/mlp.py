@@ -6,6 +6,7 @@ from keras import ops
 from keras_dlt.core.random import sub_seed
 from keras_dlt.initializers import for_activation
 from keras_dlt.models.classifiers.base import TutorialClassifier
+from keras_dlt.regularizers import L1L2
 
 __all__ = ["MLP"]
 
@@ -46,7 +47,7 @@ class MLP(TutorialClassifier):
         self.activation = activation
         self.l1, self.l2 = float(l1), float(l2)
         self.seed = seed
-        reg = keras.regularizers.L1L2(l1=self.l1, l2=self.l2) if (self.l1 or self.l2) else None
+        reg = L1L2(l1=self.l1, l2=self.l2) if (self.l1 or self.l2) else None
         self.hidden_layers = [
             keras.layers.Dense(
                 units,

@@ -21,7 +21,7 @@ What differs from network3, on purpose:
 - The softmax's cost is computed from its logits (no log of a probability).
 Nielsen's initialisations (weights N(0, 1/n_out), biases N(0, 1); zeros for
 the softmax) and his L2 term 0.5 * lmbda * sum(w^2) / num_training_batches
-(as `keras.regularizers.L2` on each weight matrix) are kept.
+(as `keras_dlt.regularizers.L1L2` on each weight matrix) are kept.
 """
 
 import math

@@ -13,6 +13,7 @@ from keras_dlt.layers.random_affine import RandomAffine
 from keras_dlt.models.classifiers.base import TutorialClassifier
 from keras_dlt.models.network3.layers import ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer, describe
 from keras_dlt.models.network3.log import Network3Log
+from keras_dlt.regularizers import L1L2
 
 __all__ = ["Network", "ensemble_accuracy"]
 
@@ -129,8 +130,8 @@ class Network(TutorialClassifier):
             mini_batch_size: default the network's.
             eta: learning rate, or a function epoch -> learning rate (the
                 chapter's problem; applied at the start of each epoch).
-            lmbda: L2 strength (network3's formula, as `keras.regularizers.L2`
-                of 0.5 * lmbda / num_training_batches on each weight matrix).
+            lmbda: L2 strength (network3's formula, as `keras_dlt.regularizers.L1L2`
+                with l2 = 0.5 * lmbda / num_training_batches on each weight matrix).
             callbacks: more Keras callbacks (e.g. `PatienceEarlyStopping`,
                 `keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max")`).
             verbose: 1 prints network3's per-epoch lines plus Keras' bar; 2
@@ -171,7 +172,7 @@ class Network(TutorialClassifier):
         if not self.built:
             with self.distribute_strategy.scope():  # mirrored under the strategy the network was made in
                 self.build((None, self.n_in))
-        regularizer = keras.regularizers.L2(0.5 * lmbda / num_training_batches) if lmbda > 0 else None
+        regularizer = L1L2(l2=0.5 * lmbda / num_training_batches) if lmbda > 0 else None
         for w in self.weight_matrices():
             w.regularizer = regularizer
         eta0 = eta(0) if callable(eta) else eta
