@@ -31,6 +31,7 @@ def main(argv=None):
     from keras_dlt.core import minibatches, steps_per_execution_for, whole_batches
     from keras_dlt.datasets import load_mnist
     from keras_dlt.models import DenoisingAutoencoder
+    from keras_dlt.optimizers import SGD
     from keras_dlt.plotting import filters_of, save_tiled_png
     from keras_dlt.training import CostLog, StopOnInterrupt, run_callbacks, start_run, worker_folder, write_result
 
@@ -47,7 +48,7 @@ def main(argv=None):
             tag = f"{round(level * 100)}"
             with strategy.scope():  # made and compiled under it; fit trains under it
                 dae = DenoisingAutoencoder(n_hidden=args.hidden, corruption_level=level, seed=args.seed)
-                dae.compile(optimizer=keras.optimizers.SGD(args.learning_rate), steps_per_execution=steps)
+                dae.compile(optimizer=SGD(args.learning_rate), steps_per_execution=steps)
             log = CostLog()  # the tutorial's "Training epoch e, cost c"
             stop = StopOnInterrupt("Interrupted by user: stopping; the filters and the model so far are still written.")
             start = time.perf_counter()

@@ -34,13 +34,13 @@ def main(argv=None):
     p = parser()
     args = p.parse_args(argv)
     # TensorFlow loads once the flags are read, so --help and a wrong flag answer at once.
-    import keras
     import numpy as np
 
     from keras_dlt.core import minibatches, steps_per_execution_for, whole_batches
     from keras_dlt.datasets import load_mnist
     from keras_dlt.models import RBM
     from keras_dlt.models.boltzmann import ais_betas, binarize
+    from keras_dlt.optimizers import SGD
     from keras_dlt.plotting import save_tiled_png
     from keras_dlt.training import (CostLog, FilterPictures, StopOnInterrupt, run_callbacks, start_run,
                                     worker_folder, write_result)
@@ -57,7 +57,7 @@ def main(argv=None):
         # PCD keeps one persistent chain per example of a minibatch (the tutorial's `persistent` variable).
         with strategy.scope():  # made and compiled under it; fit trains under it (the chains split over its replicas)
             rbm = RBM(n_hidden=args.hidden, k=args.k, persistent=not args.cd, seed=args.seed, n_chains=args.batch_size)
-            rbm.compile(optimizer=keras.optimizers.SGD(args.learning_rate),
+            rbm.compile(optimizer=SGD(args.learning_rate),
                         steps_per_execution=steps_per_execution_for(n_batches))
             rbm.build((None, 784))
         monitor = rbm.metrics[0].name

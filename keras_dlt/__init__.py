@@ -13,8 +13,8 @@ import importlib
 
 from keras_dlt._version import __version__
 
-_SUBPACKAGES = ("callbacks", "core", "datasets", "initializers", "layers", "metrics", "models", "plotting", "regularizers",
-                "training")
+_SUBPACKAGES = ("callbacks", "core", "datasets", "initializers", "layers", "metrics", "models", "optimizers",
+                "plotting", "regularizers", "training")
 
 __all__ = [*_SUBPACKAGES, "__version__"]
 

@@ -13,7 +13,9 @@
 
 The original tutorial (PyTensor, this kind of machine): dA 4.55 s/epoch;
 SdA 38 / 55 / 73 s per pretraining epoch of layers 1 / 2 / 3, 75 s per
-fine-tuning epoch.
+fine-tuning epoch. When PyTensor is installed with a BLAS, the tutorial's own
+dA and SdA layer-1 training loops (`bench/reference/tutorial_unsupervised_pytensor.py`)
+are timed in the same run too, interleaved: column `tutorial`, `ours/tutorial`.
 
     python -m bench.speed.autoencoders                 # everything
     python -m bench.speed.autoencoders --parts dA --rounds 5
@@ -39,8 +41,23 @@ def bench_dA(x, rounds):
     plain = keras.Sequential([keras.Input((784,)), keras.layers.Dropout(0.3),
                               keras.layers.Dense(500, activation="sigmoid"), keras.layers.Dense(784)])
     plain.compile(optimizer=keras.optimizers.SGD(0.1), loss=keras.losses.BinaryCrossentropy(from_logits=True))
-    t = interleaved({"ours": (ours, x[:n], None, 20, False), "plain": (plain, x, x, 20, True)}, rounds)
-    return [("dA (batch 20)", t["ours"], t["plain"], ORIGINAL["dA"])]
+    variants = {"ours": (ours, x[:n], None, 20, False), "plain": (plain, x, x, 20, True)}
+    variants.update(_peer("dA", x[:n]))
+    t = interleaved(variants, rounds)
+    return [("dA (batch 20)", t["ours"], t["plain"], ORIGINAL["dA"], t.get("tutorial"))]
+
+
+def _peer(name, x):
+    """{"tutorial": one epoch of the original's loop on x, warmed up} when PyTensor with a BLAS is here, else {}."""
+    from bench.reference.tutorial_pytensor import available
+
+    if not available():
+        return {}
+    from bench.reference.tutorial_unsupervised_pytensor import tutorial_epoch
+
+    epoch = tutorial_epoch(name, x)
+    epoch()  # compile and warm up
+    return {"tutorial": epoch}
 
 
 def bench_sda(x, y, rounds, subset):
@@ -58,9 +75,13 @@ def bench_sda(x, y, rounds, subset):
                                   keras.layers.Dense(dense.units, activation="sigmoid"),
                                   keras.layers.Dense(h.shape[1])])
         plain.compile(optimizer=keras.optimizers.SGD(0.001), loss=keras.losses.BinaryCrossentropy(from_logits=True))
-        t = interleaved({"ours": (dae, h, None, 1, False), "plain": (plain, h, h, 1, True)}, rounds)
+        variants = {"ours": (dae, h, None, 1, False), "plain": (plain, h, h, 1, True)}
+        if i == 0:  # the issue's row; the peer's layers 2 and 3 cost what its layer 1 shows plus their size
+            variants.update(_peer("sda_layer1", h))
+        t = interleaved(variants, rounds)
+        tut = t["tutorial"] * scale if "tutorial" in t else None
         rows.append((f"SdA pretrain layer {i + 1} (batch 1)", t["ours"] * scale, t["plain"] * scale,
-                     ORIGINAL[f"pretrain_{i + 1}"]))
+                     ORIGINAL[f"pretrain_{i + 1}"], tut))
         h = keras.ops.convert_to_numpy(dense(h))
     sda.compile(steps_per_execution=steps_per_execution_for(subset), jit_compile=jit_compile_for(sda, 1))
     no_xla = StackedDenoisingAutoencoder(seed=0)
@@ -70,8 +91,8 @@ def bench_sda(x, y, rounds, subset):
     plain.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     t = interleaved({"ours": (sda, xs, ys, 1, False), "no_xla": (no_xla, xs, ys, 1, False),
                      "plain": (plain, xs, ys, 1, True)}, rounds)
-    rows.append(("SdA fine-tune (batch 1, apps: XLA)", t["ours"] * scale, t["plain"] * scale, ORIGINAL["finetune"]))
-    rows.append(("SdA fine-tune (batch 1, no XLA)", t["no_xla"] * scale, t["plain"] * scale, ORIGINAL["finetune"]))
+    rows.append(("SdA fine-tune (batch 1, apps: XLA)", t["ours"] * scale, t["plain"] * scale, ORIGINAL["finetune"], None))
+    rows.append(("SdA fine-tune (batch 1, no XLA)", t["no_xla"] * scale, t["plain"] * scale, ORIGINAL["finetune"], None))
     return rows
 
 
@@ -84,9 +105,9 @@ def main(argv=None):
     if "SdA" in args.parts:
         rows += bench_sda(x, y, args.rounds, args.subset)
     print_table([("what", 32), ("ours s/ep", 10), ("plain s/ep", 11), ("ours/plain", 10), ("original", 9),
-                 ("ours/original", 13)],
-                [(name, ours, plain, ratio(ours, plain), original, ratio(ours, original))
-                 for name, ours, plain, original in rows])
+                 ("ours/original", 13), ("tutorial", 9), ("ours/tutorial", 13)],
+                [(name, ours, plain, ratio(ours, plain), original, ratio(ours, original), tut, ratio(ours, tut))
+                 for name, ours, plain, original, tut in rows])
 
 
 if __name__ == "__main__":

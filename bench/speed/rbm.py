@@ -69,6 +69,19 @@ def matmul_peak(n=2048, repeats=20):
     return repeats * 2 * n ** 3 / min(times) / 1e9
 
 
+def _tutorial_cd1(x):
+    """One epoch of the original rbm.py's CD-1 loop on PyTensor (warmed up), or None without PyTensor and a BLAS."""
+    from bench.reference.tutorial_pytensor import available
+
+    if not available():
+        return None
+    from bench.reference.tutorial_unsupervised_pytensor import tutorial_epoch
+
+    epoch = tutorial_epoch("rbm_cd1", x[: (len(x) // 20) * 20])
+    epoch()
+    return epoch
+
+
 def bench_rbm(x, rounds):
     data = minibatches(x, None, 20)
     models = {}
@@ -77,11 +90,20 @@ def bench_rbm(x, rounds):
         m.compile(steps_per_execution=steps_per_execution_for(len(x) // 20))
         m.fit(data.take(200), epochs=1, verbose=0)  # tracing
         models[name] = m
-    times = {"CD-1": [], "PCD-15": [], "sklearn": []}
+    tutorial = _tutorial_cd1(x)
+    times = {"CD-1": [], "PCD-15": [], "sklearn": [], "tutorial": []}
     for r in range(rounds):  # interleaved: the VM's speed drifts
         for name, m in models.items():
             times[name].append(ours_epoch(m, data))
         times["sklearn"].append(sklearn_epoch(x, r))
+        if tutorial is not None:
+            start = time.perf_counter()
+            tutorial()
+            times["tutorial"].append(time.perf_counter() - start)
+            time.sleep(0.5)  # OpenBLAS's spinning threads go idle before the next variant (bench.common.interleaved)
+    if tutorial is not None:
+        print(f"# the original's CD-1 loop on PyTensor, same run: {np.median(times['tutorial']):.2f} s per epoch; "
+              f"ours / it: {np.median(times['CD-1']) / np.median(times['tutorial']):.2f}x")
     med = {k: float(np.median(v)) for k, v in times.items()}
     flops = 2500 * 34 * 2 * 20 * 784 * 500
     peak = matmul_peak()

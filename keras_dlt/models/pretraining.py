@@ -17,6 +17,7 @@ import tensorflow as tf
 from keras_dlt.core.batches import whole_batches
 from keras_dlt.core.checks import check_unit_interval
 from keras_dlt.core.progress import progress_bar_first
+from keras_dlt.optimizers import SGD
 
 __all__ = ["GreedyPretraining"]
 
@@ -119,7 +120,7 @@ class GreedyPretraining:
             if i in layers:
                 with self.distribute_strategy.scope():  # under the stack's tf.distribute strategy, if any
                     model = self.pretraining_model(i, **options)
-                    model.compile(optimizer=keras.optimizers.SGD(learning_rate),
+                    model.compile(optimizer=SGD(learning_rate),
                                   steps_per_execution=steps_per_execution)
                     model.build((None, dense.kernel.shape[0]))
                 layer_callbacks = callbacks(i) if callable(callbacks) else list(callbacks or [])

@@ -12,6 +12,7 @@ import keras
 
 from keras_dlt.core.finite import FailOnNonFinite
 from keras_dlt.core.multi_worker_fit import is_multi_worker, multi_worker_evaluate, multi_worker_fit
+from keras_dlt.optimizers import SGD
 
 __all__ = ["TutorialSGD"]
 
@@ -24,7 +25,7 @@ class TutorialSGD:
 
     def tutorial_optimizer(self, optimizer=None):
         """`optimizer`, or plain SGD (no momentum) at `default_learning_rate`."""
-        return keras.optimizers.SGD(learning_rate=self.default_learning_rate) if optimizer is None else optimizer
+        return SGD(learning_rate=self.default_learning_rate) if optimizer is None else optimizer
 
     def compile(self, optimizer=None, **kwargs):
         """`Model.compile`; default optimizer: plain SGD at the tutorial's `default_learning_rate`.

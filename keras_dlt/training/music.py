@@ -31,6 +31,7 @@ from keras_dlt.models.boltzmann.frame_metrics import baseline_accuracies, choose
 from keras_dlt.models.tutorial_sgd import TutorialSGD
 from keras_dlt.presets import RNNRBM_RECIPES, RnnRbmRecipe
 from keras_dlt.training.logs import run_callbacks
+from keras_dlt.optimizers import SGD
 
 __all__ = ["RnnRbmRecipe", "RECIPES", "RnnRbmResult", "ValidationFrameAccuracy", "pretrain_frame_rbm", "pretrain_frame_rnn",
            "train_rnn_rbm", "evaluate_rnn_rbm", "closing_scores"]
@@ -88,7 +89,7 @@ def pretrain_frame_rbm(model, sequences, epochs=10, learning_rate=0.01, k=1, bat
     frames = np.concatenate([np.asarray(s, "float32") for s in sequences])
     with model.distribute_strategy.scope():  # under the RNN-RBM's tf.distribute strategy, if any
         rbm = RBM(n_hidden=model.n_hidden, k=k, persistent=False, seed=seed)
-        rbm.compile(optimizer=keras.optimizers.SGD(learning_rate))
+        rbm.compile(optimizer=SGD(learning_rate))
     history = rbm.fit(frames, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=verbose)
     model.W.assign(rbm.rbm.kernel)
     model.bv.assign(rbm.rbm.visible_bias)

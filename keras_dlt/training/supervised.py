@@ -11,6 +11,7 @@ from keras_dlt.training.interrupt import StopOnInterrupt
 from keras_dlt.training.logs import run_callbacks
 from keras_dlt.training.patience import PatienceEarlyStopping
 from keras_dlt.training.speed import fast_steps_per_execution, jit_compile_for
+from keras_dlt.optimizers import SGD
 
 __all__ = ["SGDSettings", "ClassifierResult", "train_classifier"]
 
@@ -107,7 +108,7 @@ def train_classifier(model, train, valid, test, settings, *, backup=None, part="
     print(f"... training {type(model).__name__} on {len(x)} / {len(x_valid)} / {len(x_test)} digits: "
           f"lr {learning_rate}, batch {batch_size}, up to {epochs} epochs, patience {patience}", flush=True)
     with model.distribute_strategy.scope():  # under the strategy the model was made in, if any
-        model.compile(optimizer=keras.optimizers.SGD(learning_rate=learning_rate),
+        model.compile(optimizer=SGD(learning_rate=learning_rate),
                       steps_per_execution=fast_steps_per_execution(model, n_batches, steps_per_execution),
                       jit_compile=jit_compile_for(model, batch_size, jit_compile))
     stopper = PatienceEarlyStopping(patience=patience, validation_data=(x_valid, y_valid), test_data=(x_test, y_test),

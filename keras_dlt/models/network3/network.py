@@ -14,6 +14,7 @@ from keras_dlt.models.classifiers.base import TutorialClassifier
 from keras_dlt.models.network3.layers import ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer, describe
 from keras_dlt.models.network3.log import Network3Log
 from keras_dlt.regularizers import L1L2
+from keras_dlt.optimizers import SGD
 
 __all__ = ["Network", "ensemble_accuracy"]
 
@@ -179,7 +180,7 @@ class Network(TutorialClassifier):
         if steps_per_execution is None:
             steps_per_execution = steps_per_execution_for(num_training_batches, 50)
         with self.distribute_strategy.scope():  # under the strategy the network was made in, if any
-            self.compile(optimizer=keras.optimizers.SGD(eta0), metrics=["accuracy"],
+            self.compile(optimizer=SGD(eta0), metrics=["accuracy"],
                          steps_per_execution=steps_per_execution, jit_compile=jit_compile)
         callbacks = list(callbacks or [])
         if callable(eta):
