@@ -18,7 +18,9 @@ the fastest existing implementation ran at 0.24x (logistic, MLP; the original
 tutorial on PyTensor) and 0.87x (LeNet; PyTorch CPU) of plain Keras. When
 PyTensor is installed with a BLAS (`bench/tutorial_pytensor.py`), the
 tutorial's own training loop on it is timed in the same run too (logistic,
-MLP), as a fourth variant: column `tutorial`, and `ours/tut`.
+MLP), as a fourth variant: column `tutorial`, and `ours/tut`. For LeNet, when
+PyTorch imports, the same network in eager PyTorch on the CPU
+(`bench/reference/lenet_pytorch.py`, the issue's LeNet peer) fills that column.
 
     python -m bench.speed.supervised                      # all three, full MNIST
     python -m bench.speed.supervised --models mlp --rounds 5
@@ -35,6 +37,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from bench.common import interleaved  # noqa: E402
+from bench.reference.tutorial_pytensor import available as tutorial_available  # noqa: E402
 from keras_dlt.datasets import load_mnist  # noqa: E402
 from keras_dlt.core import minibatches
 from keras_dlt.training.speed import fast_steps_per_execution  # noqa: E402
@@ -95,11 +98,17 @@ def bench(name, x, y, rounds, peer=False):
         "ours_default": (default, x, y, batch_size, True),
         "plain": (plain, x, y, batch_size, True),
     }
-    if peer and name in ("logistic", "mlp"):
+    if peer and name in ("logistic", "mlp") and tutorial_available():
         from bench.reference.tutorial_pytensor import tutorial_epoch
 
         variants["tutorial"] = tutorial_epoch(name, x[:n], y[:n])
         variants["tutorial"]()  # compile and warm up
+    if peer and name == "lenet":
+        from bench.reference.lenet_pytorch import available, lenet_epoch
+
+        if available():
+            variants["tutorial"] = lenet_epoch(x[:n], y[:n])
+            variants["tutorial"]()  # warm up
     rows = interleaved(variants, rounds, warmup_batches=max(20, spe))
     rows["spe"] = spe
     return rows
@@ -125,8 +134,8 @@ def main(argv=None):
           f"median of {args.rounds} interleaved epochs per variant after a warm-up")
     from bench.reference.tutorial_pytensor import available
 
-    peer = not args.no_peer and available()
-    if not args.no_peer and not peer:
+    peer = not args.no_peer
+    if peer and not available() and set(args.models) & {"logistic", "mlp"}:
         print("PyTensor with a BLAS not available: the tutorial-on-PyTensor column is left out "
               "(pip install pytensor; apt-get install libopenblas-dev)")
     header = (f"{'model':<9} {'batch':>5} {'spe':>4} {'ours s/ep':>10} {'default':>9} {'plain':>8} {'tutorial':>9} "

@@ -56,8 +56,8 @@ os.makedirs(OUT, exist_ok=True)
 # In the API reference, with their source: [`ConvPool`](../../api/layers/#keras_dlt.layers.ConvPool), [`LeNet`](../../api/models/#keras_dlt.models.LeNet).
 #
 # `keras_dlt.layers.ConvPool` is the tutorial's layer: weights made in `build()`, the equation above in `call()`
-# (Keras' `conv` is a correlation where Theano's was a true convolution; the filters are simply flipped). On
-# small CPU batches it can compute the convolution as matrix products over patches, the same numbers faster.
+# (Keras' `conv` is a correlation where Theano's was a true convolution; the filters are simply flipped). It can
+# also compute the convolution as matrix products over patches (`implementation="patches"`), the same numbers.
 
 # %%
 Code(inspect.getsource(ConvPool.call), language="python")

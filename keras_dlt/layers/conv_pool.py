@@ -33,9 +33,10 @@ class ConvPool(keras.layers.Layer):
         implementation: `"conv"` (a convolution then max-pooling), `"patches"`
             (for each of the pool's offsets, image patches times the kernel as
             one matrix product, then the elementwise max: same numbers,
-            no pooling gradient, much faster on CPU when there are few input
-            channels), or `"auto"` (default): `"patches"` for a single input
-            channel (LeNet's first layer), else `"conv"`.
+            no pooling gradient), or `"auto"` (default): `"conv"`. On
+            2026-12-02 `"conv"` trained LeNet 18-22 % faster than patches for
+            its single-channel first layer, on one core and on two
+            (bench/NOTES.md, "Speed per core").
 
     Example:
         >>> layer = ConvPool(20, (5, 5), (2, 2))
@@ -97,7 +98,7 @@ class ConvPool(keras.layers.Layer):
         )
         self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer=self.bias_initializer)
         self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: channels})
-        self._use_patches = self.implementation == "patches" or (self.implementation == "auto" and channels == 1)
+        self._use_patches = self.implementation == "patches"
 
     def call(self, inputs):
         height, width = inputs.shape[1], inputs.shape[2]
