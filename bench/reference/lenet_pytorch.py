@@ -57,7 +57,7 @@ def lenet_epoch(x, y, batch_size=500, lr=0.1, seed=1234):
 if __name__ == "__main__":
     from keras_dlt.datasets import load_mnist
 
-    (x, y), _, _ = load_mnist(os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mnist", "mnist.npz"))
+    (x, y), _, _ = load_mnist(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "mnist", "mnist.npz"))
     run = lenet_epoch(x, y)
     run()
     start = time.perf_counter()

@@ -61,20 +61,26 @@ def tutorial_epoch(name, x, y, seed=1234):
         [index], cost, updates=[(p, p - np.float32(lr) * g) for p, g in zip(params, grads)],
         givens={xs: data_x[index * batch_size:(index + 1) * batch_size],
                 ys: data_y[index * batch_size:(index + 1) * batch_size]})
-    n_batches = len(x) // batch_size
+    return index_epoch(train_model, len(x) // batch_size)
+
+
+def index_epoch(train, n_batches):
+    """One epoch of the tutorials' loop: `train(minibatch_index)` for each minibatch, in order."""
 
     def epoch():
         for minibatch_index in range(n_batches):
-            train_model(minibatch_index)
+            train(minibatch_index)
 
     return epoch
 
 
+#: The full MNIST beside the repository (../shared/data), the file the benches read.
+MNIST = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "mnist", "mnist.npz")
+
 if __name__ == "__main__":
-    
     from keras_dlt.datasets import load_mnist
 
-    (x, y), _, _ = load_mnist(os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mnist", "mnist.npz"))
+    (x, y), _, _ = load_mnist(MNIST)
     print("BLAS linked:", available())
     for model in ("logistic", "mlp"):
         run = tutorial_epoch(model, x, y)

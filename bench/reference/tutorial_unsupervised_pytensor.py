@@ -19,12 +19,11 @@ Needs `pip install pytensor` and a BLAS (see `tutorial_pytensor.py`).
     python -m bench.reference.tutorial_unsupervised_pytensor      # s/epoch of each on 5,000 digits
 """
 
-import os
 import time
 
 import numpy as np
 
-from bench.reference.tutorial_pytensor import available  # noqa: F401  (also sets PYTENSOR_FLAGS)
+from bench.reference.tutorial_pytensor import MNIST, available, index_epoch  # (also sets PYTENSOR_FLAGS)
 from bench.reference.tutorial_stacks_pytensor import TutorialStack
 
 #: name -> (hidden units, batch size, learning rate, corruption level or CD steps)
@@ -46,19 +45,13 @@ def tutorial_epoch(name, x, seed=123):
         cost, updates = stack.da_cost_updates(0, stack.x, lr, extra)
     train = pytensor.function([index], cost, updates=updates,
                               givens={stack.x: data[index * batch_size:(index + 1) * batch_size]})
-    n_batches = len(x) // batch_size
-
-    def epoch():
-        for minibatch_index in range(n_batches):
-            train(minibatch_index)
-
-    return epoch
+    return index_epoch(train, len(x) // batch_size)
 
 
 if __name__ == "__main__":
     from keras_dlt.datasets import load_mnist
 
-    (x, _), _, _ = load_mnist(os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mnist", "mnist.npz"))
+    (x, _), _, _ = load_mnist(MNIST)
     print("BLAS linked:", available())
     for name in SETTINGS:
         run = tutorial_epoch(name, x[:5000])
