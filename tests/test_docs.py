@@ -21,7 +21,7 @@ NAMES = sorted(n[:-3] for n in os.listdir(TUTORIALS) if n.endswith(".py"))
 QUICK = {"logistic_sgd", "mlp", "hmc", "rbm"}
 #: The public modules the API reference documents, every name of their `__all__`.
 API_MODULES = ["models", "models.boltzmann", "models.network3", "layers", "callbacks", "training", "datasets", "samplers", "plotting",
-               "metrics", "initializers", "midi", "two_sample", "presets", "core"]
+               "metrics", "optimizers", "regularizers", "initializers", "midi", "two_sample", "presets", "core"]
 
 
 @pytest.fixture(scope="module")
