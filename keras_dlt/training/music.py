@@ -28,7 +28,7 @@ import keras
 import numpy as np
 
 from keras_dlt.models.boltzmann.frame_metrics import baseline_accuracies, choose_threshold, frame_accuracy_score
-from keras_dlt.models.tutorial_sgd import TutorialSGD
+from keras_dlt.models.boltzmann.frame_rnn import FrameRNN
 from keras_dlt.presets import RNNRBM_RECIPES, RnnRbmRecipe
 from keras_dlt.training.logs import run_callbacks
 from keras_dlt.optimizers import SGD
@@ -97,11 +97,6 @@ def pretrain_frame_rbm(model, sequences, epochs=10, learning_rate=0.01, k=1, bat
     return history
 
 
-class _FrameRNN(TutorialSGD, keras.Model):
-    """`pretrain_frame_rnn`'s predictor, a functional model with the package's `fit`: a NaN or inf loss or weight
-    stops it (`TrainingDiverged`), and it trains under `MultiWorkerMirroredStrategy` too."""
-
-
 def pretrain_frame_rnn(model, sequences, valid=None, epochs=20, learning_rate=0.003, batch_size=16, chunk_length=100,
                        patience=10, seed=None, verbose=0):
     """Trains the RNN of the RNN-RBM `model` as a next-frame predictor with independent notes and copies its
@@ -120,7 +115,6 @@ def pretrain_frame_rnn(model, sequences, valid=None, epochs=20, learning_rate=0.
         p(v_t,i = 1 | v_<t) [T, n_visible], exact since the notes are independent given the past; with
         `logits=True`, their logits).
     """
-    from keras_dlt.core.random import sub_seed
     from keras_dlt.models.boltzmann.rnn_rbm import chunks
 
     model._check_sequences(sequences, "pretrain_frame_rnn")  # the RNN-RBM's own: piano-rolls [T, n_visible] of 0/1
@@ -142,16 +136,9 @@ def pretrain_frame_rnn(model, sequences, valid=None, epochs=20, learning_rate=0.
             x[i, :len(piece)], mask[i, :len(piece)] = piece, 1.0
         return x, x, mask  # inputs, targets (each frame predicted from the frames before it), real frames
 
-    nr = model.n_hidden_recurrent
     with model.distribute_strategy.scope():
-        rnn = keras.layers.SimpleRNN(nr, return_sequences=True, seed=sub_seed(seed, 30),
-                                     kernel_initializer=keras.initializers.GlorotUniform(sub_seed(seed, 31)),
-                                     recurrent_initializer=keras.initializers.Orthogonal(seed=sub_seed(seed, 32)))
-        out = keras.layers.Dense(model.n_visible, kernel_initializer=keras.initializers.GlorotUniform(sub_seed(seed, 33)))
-        v = keras.Input((None, model.n_visible))
-        u = rnn(v)
-        u_prev = keras.ops.pad(u[:, :-1], ((0, 0), (1, 0), (0, 0)))  # frame t sees u_{t-1}; u_0 = 0
-        predictor = _FrameRNN(v, out(u_prev), name="frame_rnn")
+        predictor = FrameRNN(model.n_visible, model.n_hidden_recurrent, seed=seed, name="frame_rnn")
+        predictor.build()
         predictor.compile(optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=1.0),
                           loss=keras.losses.BinaryCrossentropy(from_logits=True))
     callbacks, validation_data = [], None
@@ -161,12 +148,12 @@ def pretrain_frame_rnn(model, sequences, valid=None, epochs=20, learning_rate=0.
     x, y, w = padded(sequences)
     history = predictor.fit(x, y, sample_weight=w, batch_size=batch_size, epochs=epochs, shuffle=True,
                             validation_data=validation_data, callbacks=callbacks, verbose=verbose)
-    kernel, recurrent, bias = rnn.get_weights()
+    kernel, recurrent, bias = predictor.rnn.get_weights()
     model.Wvu.assign(kernel)
     model.Wuu.assign(recurrent)
     model.bu.assign(bias)
-    model.Wuv.assign(out.kernel)
-    model.bv.assign(out.bias)
+    model.Wuv.assign(predictor.out.kernel)
+    model.bv.assign(predictor.out.bias)
 
     def probabilities(seqs, logits=False):
         seqs = [np.asarray(s, "float32") for s in seqs]
