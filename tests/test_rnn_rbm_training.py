@@ -190,3 +190,24 @@ def test_rnn_pretraining_refuses_a_roll_that_is_not_binary_before_training():
     valid[1] = valid[1][:, :80]
     with pytest.raises(ValueError, match=r"pretrain_frame_rnn \(valid\): sequence 1 must be a piano-roll"):
         pretrain_frame_rnn(RnnRbm(n_hidden=4, n_hidden_recurrent=4, seed=0), train, valid, epochs=1)
+
+
+def test_frame_rnn_is_causal_and_reloads(tmp_path):
+    """Frame t's logits see only frames before t (frame 0 sees u_0 = 0: the visible bias), and a `.keras` file keeps them."""
+    import keras
+
+    from keras_dlt.models.boltzmann import FrameRNN
+
+    net = FrameRNN(7, 5, seed=0)
+    net.build()
+    net.out.bias.assign(np.arange(7, dtype="float32"))
+    v = (np.random.default_rng(0).random((2, 9, 7)) < 0.4).astype("float32")
+    z = keras.ops.convert_to_numpy(net(v))
+    np.testing.assert_allclose(z[:, 0], np.tile(np.arange(7, dtype="float32"), (2, 1)), atol=1e-6)
+    changed = v.copy()
+    changed[:, 4:] = 1.0 - changed[:, 4:]
+    z2 = keras.ops.convert_to_numpy(net(changed))
+    np.testing.assert_allclose(z2[:, :5], z[:, :5], atol=1e-6)  # frames up to 4 never see frame 4 or later
+    assert not np.allclose(z2[:, 5:], z[:, 5:])
+    net.save(tmp_path / "f.keras")
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(keras.saving.load_model(tmp_path / "f.keras")(v)), z, atol=1e-6)
