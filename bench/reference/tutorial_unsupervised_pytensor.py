@@ -48,6 +48,15 @@ def tutorial_epoch(name, x, seed=123):
     return index_epoch(train, len(x) // batch_size)
 
 
+def warmed_up_epoch(name, x):
+    """`tutorial_epoch(name, x)`, compiled and run once, or None when PyTensor with a BLAS is not here."""
+    if not available():
+        return None
+    epoch = tutorial_epoch(name, x)
+    epoch()
+    return epoch
+
+
 if __name__ == "__main__":
     from keras_dlt.datasets import load_mnist
 

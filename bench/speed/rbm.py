@@ -27,6 +27,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from bench.reference.tutorial_unsupervised_pytensor import warmed_up_epoch  # noqa: E402
 from bench.common import EpochTimer, interleaved, mnist_for, parts_parser, print_table, ratio  # noqa: E402
 from keras_dlt.training.speed import jit_compile_for  # noqa: E402
 from keras_dlt.models import DBN, RBM  # noqa: E402
@@ -69,19 +70,6 @@ def matmul_peak(n=2048, repeats=20):
     return repeats * 2 * n ** 3 / min(times) / 1e9
 
 
-def _tutorial_cd1(x):
-    """One epoch of the original rbm.py's CD-1 loop on PyTensor (warmed up), or None without PyTensor and a BLAS."""
-    from bench.reference.tutorial_pytensor import available
-
-    if not available():
-        return None
-    from bench.reference.tutorial_unsupervised_pytensor import tutorial_epoch
-
-    epoch = tutorial_epoch("rbm_cd1", x[: (len(x) // 20) * 20])
-    epoch()
-    return epoch
-
-
 def bench_rbm(x, rounds):
     data = minibatches(x, None, 20)
     models = {}
@@ -90,7 +78,7 @@ def bench_rbm(x, rounds):
         m.compile(steps_per_execution=steps_per_execution_for(len(x) // 20))
         m.fit(data.take(200), epochs=1, verbose=0)  # tracing
         models[name] = m
-    tutorial = _tutorial_cd1(x)
+    tutorial = warmed_up_epoch("rbm_cd1", x[: (len(x) // 20) * 20])  # the original's CD-1 loop, or None
     times = {"CD-1": [], "PCD-15": [], "sklearn": [], "tutorial": []}
     for r in range(rounds):  # interleaved: the VM's speed drifts
         for name, m in models.items():

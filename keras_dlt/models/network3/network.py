@@ -114,7 +114,8 @@ class Network(TutorialClassifier):
     # -- network3's interface ---------------------------------------------------------------
     def l2_term(self, lmbda, num_training_batches):
         """network3's 0.5 * lmbda * sum of squared weights (not biases) / num_training_batches."""
-        return 0.5 * lmbda * sum(ops.sum(ops.square(w)) for w in self.weight_matrices()) / num_training_batches
+        penalty = L1L2(l2=0.5 * lmbda / num_training_batches)  # the regularizer `SGD` attaches
+        return sum(penalty(w) for w in self.weight_matrices())
 
     def weight_matrices(self):
         """The weights network3's L2 term covers: every layer's w (the convolutions' filters included)."""
