@@ -7,13 +7,40 @@ upstream gradient to W's shape before multiplying twice: on the MLP
 784-500-10 at batch 20 that penalty took half of a one-core epoch, this one
 a fifth (bench/NOTES.md, "Speed per core: the L2 penalty"). The value and
 the gradient are the same up to float32 rounding.
+
+Plain SGD can take the squared-L2 term's gradient, `2 * l2 * W`, into its
+update (`keras_dlt.optimizers.SGD.penalties_in_update`): within
+`gradient_in_update`, the term gives its value only, and the optimizer that
+asked for it adds the gradient.
 """
+
+import contextlib
+import threading
 
 import keras
 import tensorflow as tf
 from keras import ops
 
-__all__ = ["L1L2"]
+__all__ = ["L1L2", "gradient_in_update"]
+
+_deferred = threading.local()
+
+
+@contextlib.contextmanager
+def gradient_in_update(variables):
+    """Within it, `L1L2` on one of `variables` gives its squared-L2 term's value but no gradient.
+
+    Only for an optimizer that adds that gradient, `2 * l2 * W`, in its next
+    update: `keras_dlt.optimizers.SGD.penalties_in_update` returns the
+    variables it does this for, and `keras_dlt.models.TutorialSGD.compute_loss`
+    computes the loss in this context. Any other loss keeps the full gradient.
+    """
+    previous = getattr(_deferred, "ids", frozenset())
+    _deferred.ids = previous | {id(v) for v in variables}
+    try:
+        yield
+    finally:
+        _deferred.ids = previous
 
 # The dtypes tf.nn.l2_loss has CPU and GPU kernels for; any other falls back to Keras' form.
 _L2_LOSS_DTYPES = (tf.float16, tf.bfloat16, tf.float32, tf.float64)
@@ -32,14 +59,16 @@ class L1L2(keras.regularizers.L1L2):
     """
 
     def __call__(self, x):
+        deferred = id(x) in getattr(_deferred, "ids", ())  # the optimizer adds the L2 term's gradient
         x = ops.convert_to_tensor(x)
         regularization = ops.convert_to_tensor(0.0, dtype=x.dtype)
         if self.l1 != 0.0:
             regularization += ops.cast(self.l1, x.dtype) * ops.sum(ops.absolute(x))
         if self.l2 != 0.0:
+            w = tf.stop_gradient(x) if deferred else x
             if x.dtype in _L2_LOSS_DTYPES:
-                squared = 2.0 * tf.nn.l2_loss(x)  # l2_loss is sum(x^2) / 2
+                squared = 2.0 * tf.nn.l2_loss(w)  # l2_loss is sum(x^2) / 2
             else:
-                squared = ops.sum(ops.square(x))
+                squared = ops.sum(ops.square(w))
             regularization += ops.cast(self.l2, x.dtype) * squared
         return regularization

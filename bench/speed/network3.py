@@ -29,6 +29,7 @@ from bench.common import print_table, ratio  # noqa: E402
 from keras_dlt.datasets import load_mnist  # noqa: E402
 from keras_dlt.models.network3 import preset  # noqa: E402
 from keras_dlt.core import steps_per_execution_for  # noqa: E402
+from keras_dlt.optimizers import SGD  # noqa: E402 (the apps' optimizer)
 
 
 def plain_keras(seed):
@@ -50,7 +51,7 @@ def ours(seed, expand, n_batches, spe):
     net = preset("dropout", 10, seed=seed)
     if not expand:
         net.expand = None
-    net.compile(optimizer=keras.optimizers.SGD(0.03), metrics=["accuracy"], steps_per_execution=spe)
+    net.compile(optimizer=SGD(0.03), metrics=["accuracy"], steps_per_execution=spe)
     return net
 
 

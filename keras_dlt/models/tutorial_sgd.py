@@ -4,6 +4,8 @@ Models with a custom `compile()` must also say how a loaded `.keras` file
 re-compiles them; this mixin does both, once, for every tutorial model, and
 adds `FailOnNonFinite` to every `fit` (NaN or inf stops it with an error), and
 runs that `fit` (and `evaluate`) under `MultiWorkerMirroredStrategy` too.
+Its `compute_loss` lets that SGD apply the squared-L2 penalties' gradients
+in its update (`keras_dlt.optimizers.SGD.penalties_in_update`).
 """
 
 import warnings
@@ -13,6 +15,7 @@ import keras
 from keras_dlt.core.finite import FailOnNonFinite
 from keras_dlt.core.multi_worker_fit import is_multi_worker, multi_worker_evaluate, multi_worker_fit
 from keras_dlt.optimizers import SGD
+from keras_dlt.regularizers import gradient_in_update
 
 __all__ = ["TutorialSGD"]
 
@@ -58,6 +61,18 @@ class TutorialSGD:
         # created under (tf.distribute mirrors them); Keras' fit would build them outside it.
         with self.distribute_strategy.scope():
             return super().fit(*args, callbacks=callbacks, **kwargs)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """`Model.compute_loss`; in training under `keras_dlt.optimizers.SGD`, the L2 penalties' gradients go to its update.
+
+        The loss's value is the same; the penalties' gradient `2 l2 W` is added
+        by the optimizer's one-kernel update instead of autodiff (two passes
+        over each weight matrix fewer; bench/NOTES.md, "Speed per core").
+        """
+        optimizer = getattr(self, "optimizer", None)
+        taken = optimizer.penalties_in_update(self.trainable_variables) if training and isinstance(optimizer, SGD) else []
+        with gradient_in_update(taken):
+            return super().compute_loss(x, y, y_pred, sample_weight=sample_weight, training=training)
 
     def evaluate(self, *args, **kwargs):
         """`Model.evaluate`; under `MultiWorkerMirroredStrategy` the model's `test_step` in the same custom loop."""
