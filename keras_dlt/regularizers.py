@@ -30,17 +30,31 @@ _deferred = threading.local()
 def gradient_in_update(variables):
     """Within it, `L1L2` on one of `variables` gives its squared-L2 term's value but no gradient.
 
-    Only for an optimizer that adds that gradient, `2 * l2 * W`, in its next
-    update: `keras_dlt.optimizers.SGD.penalties_in_update` returns the
-    variables it does this for, and `keras_dlt.models.TutorialSGD.compute_loss`
-    computes the loss in this context. Any other loss keeps the full gradient.
+    Yields the list of those variables whose term `L1L2` did leave out (a
+    regularizer called on a copy of a variable's value keeps its gradient):
+    only these may an optimizer add `2 * l2 * W` for in its next update.
+    `keras_dlt.models.TutorialSGD.compute_loss` computes the loss in this
+    context and hands that list to `keras_dlt.optimizers.SGD.penalties_in_update`.
+    Any other loss keeps the full gradient.
     """
-    previous = getattr(_deferred, "ids", frozenset())
-    _deferred.ids = previous | {id(v) for v in variables}
+    previous = getattr(_deferred, "state", None)
+    dropped = []
+    _deferred.state = ({id(v): v for v in variables}, dropped)
     try:
-        yield
+        yield dropped
     finally:
-        _deferred.ids = previous
+        _deferred.state = previous
+
+
+def _left_to_the_optimizer(x):
+    """True (and noted) when `x` is a variable whose squared-L2 gradient `gradient_in_update` leaves out."""
+    state = getattr(_deferred, "state", None)
+    if state is None or id(x) not in state[0]:
+        return False
+    if not any(v is x for v in state[1]):
+        state[1].append(x)
+    return True
+
 
 # The dtypes tf.nn.l2_loss has CPU and GPU kernels for; any other falls back to Keras' form.
 _L2_LOSS_DTYPES = (tf.float16, tf.bfloat16, tf.float32, tf.float64)
@@ -59,7 +73,7 @@ class L1L2(keras.regularizers.L1L2):
     """
 
     def __call__(self, x):
-        deferred = id(x) in getattr(_deferred, "ids", ())  # the optimizer adds the L2 term's gradient
+        deferred = self.l2 != 0.0 and _left_to_the_optimizer(x)
         x = ops.convert_to_tensor(x)
         regularization = ops.convert_to_tensor(0.0, dtype=x.dtype)
         if self.l1 != 0.0:

@@ -79,10 +79,13 @@ def test_the_l2_penalty_goes_into_the_update_and_trains_alike():
     optimizer = SGD(learning_rate=0.05)
     kernels = [layer.kernel for layer in (*model.hidden_layers, model.classifier)]
     assert optimizer.penalties_in_update(model.trainable_variables) == kernels  # the biases carry no penalty
-    with tf.GradientTape() as tape:
-        with gradient_in_update(kernels):
+    with tf.GradientTape(persistent=True) as tape:
+        with gradient_in_update(kernels) as left_out:
             value = model.losses
+            copy = kernels[0].regularizer(tf.identity(kernels[0].value))  # not the variable: keeps its gradient
     assert tape.gradient(value, kernels) == [None, None]  # the value only
+    assert tape.gradient(copy, kernels[0]) is not None
+    assert left_out == kernels  # what the optimizer may add, nothing more
     assert float(sum(value)) == pytest.approx(sum(0.01 * float(np.sum(np.square(k.numpy()))) for k in kernels))
     # a step: the optimizer adds 2 l2 W to the data's gradient (here zero) itself
     before = kernels[0].numpy().copy()

@@ -71,8 +71,11 @@ class TutorialSGD:
         """
         optimizer = getattr(self, "optimizer", None)
         taken = optimizer.penalties_in_update(self.trainable_variables) if training and isinstance(optimizer, SGD) else []
-        with gradient_in_update(taken):
-            return super().compute_loss(x, y, y_pred, sample_weight=sample_weight, training=training)
+        with gradient_in_update(taken) as left_out:
+            loss = super().compute_loss(x, y, y_pred, sample_weight=sample_weight, training=training)
+        if len(left_out) != len(taken):  # the optimizer adds exactly the gradients the loss left out
+            optimizer.penalties_in_update(left_out)
+        return loss
 
     def evaluate(self, *args, **kwargs):
         """`Model.evaluate`; under `MultiWorkerMirroredStrategy` the model's `test_step` in the same custom loop."""
