@@ -2,7 +2,7 @@
 
 import keras
 import numpy as np
-from keras import ops
+import tensorflow as tf
 
 __all__ = ["ZeroOneError", "zero_one_error", "error_of"]
 
@@ -14,9 +14,12 @@ def zero_one_error(y_true, y_pred):
         y_true: integer labels `[batch]` (or `[batch, 1]`).
         y_pred: class probabilities or logits `[batch, n_classes]`.
     """
-    y_true = ops.reshape(ops.cast(y_true, "int32"), (-1,))
-    y_hat = ops.cast(ops.argmax(y_pred, axis=-1), "int32")
-    return ops.cast(ops.not_equal(y_hat, y_true), "float32")
+    # tf.argmax, not keras.ops.argmax: Keras' TensorFlow backend first rewrites every -0.0 to -tiny (its fix for
+    # flush-to-zero, jax-ml/jax#24280) with a bitcast, a bitwise and and a select over the whole batch, which took
+    # 6 % of a one-core MLP epoch (bench/NOTES.md, "Speed per core"); for class scores a -0.0 ties +0.0 either way.
+    y_true = tf.reshape(tf.cast(y_true, tf.int32), (-1,))
+    y_hat = tf.argmax(y_pred, axis=-1, output_type=tf.int32)
+    return tf.cast(tf.not_equal(y_hat, y_true), tf.float32)
 
 
 @keras.saving.register_keras_serializable(package="keras_dlt")
