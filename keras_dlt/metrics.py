@@ -14,11 +14,14 @@ def zero_one_error(y_true, y_pred):
         y_true: integer labels `[batch]` (or `[batch, 1]`).
         y_pred: class probabilities or logits `[batch, n_classes]`.
     """
+    # The argmax of softmax probabilities is that of the logits Keras' softmax keeps on its output (as Keras' losses
+    # read them): then nothing in a training step needs the probabilities and TensorFlow prunes the softmax.
     # tf.argmax, not keras.ops.argmax: Keras' TensorFlow backend first rewrites every -0.0 to -tiny (its fix for
-    # flush-to-zero, jax-ml/jax#24280) with a bitcast, a bitwise and and a select over the whole batch, which took
-    # 6 % of a one-core MLP epoch (bench/NOTES.md, "Speed per core"); for class scores a -0.0 ties +0.0 either way.
+    # flush-to-zero, jax-ml/jax#24280) with a bitcast, a bitwise and and a select over the whole batch; for class
+    # scores a -0.0 ties +0.0 either way. Both: bench/NOTES.md, "Speed per core: the error metric".
+    scores = getattr(y_pred, "_keras_logits", y_pred)
     y_true = tf.reshape(tf.cast(y_true, tf.int32), (-1,))
-    y_hat = tf.argmax(y_pred, axis=-1, output_type=tf.int32)
+    y_hat = tf.argmax(scores, axis=-1, output_type=tf.int32)
     return tf.cast(tf.not_equal(y_hat, y_true), tf.float32)
 
 

@@ -40,3 +40,25 @@ def test_zero_one_error_is_an_argmax_and_a_comparison_only():
     types = {op.type for op in graph.get_operations()}
     assert "ArgMax" in types
     assert not types & {"Bitcast", "BitwiseAnd", "SelectV2", "Select"}, types
+
+
+def test_zero_one_error_of_softmax_probabilities_reads_their_logits():
+    """Keras' softmax keeps its logits on its output: the metric's argmax reads them, so a training step can prune
+    the softmax (nothing else needs the probabilities there); the error is the same."""
+    import keras
+
+    rng = np.random.default_rng(2)
+    logits = rng.normal(size=(300, 10)).astype("float32") * 5
+    y = rng.integers(0, 10, 300)
+
+    def error_of_probabilities(lg):
+        return zero_one_error(tf.constant(y), keras.ops.softmax(lg))
+
+    graph = tf.function(error_of_probabilities).get_concrete_function(tf.TensorSpec([None, 10], tf.float32)).graph
+    (argmax,) = [op for op in graph.get_operations() if op.type == "ArgMax"]
+    assert argmax.inputs[0].op.type != "Softmax"
+    expected = (np.argmax(logits, axis=-1) != y).astype("float32")
+    np.testing.assert_array_equal(tf.function(error_of_probabilities)(logits).numpy(), expected)
+    # Probabilities without logits attached (a numpy array, a loaded model's output) are read as they are.
+    probabilities = keras.ops.convert_to_numpy(keras.ops.softmax(logits))
+    np.testing.assert_array_equal(zero_one_error(y, probabilities).numpy(), expected)

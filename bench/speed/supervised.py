@@ -8,15 +8,13 @@ hit all variants alike):
 
 - ours:        the model with the apps' settings (`steps_per_execution` a
                divisor of the epoch, whole minibatches in the tutorial's
-               fixed order, cut once into tensors: `utils.minibatches`);
+               fixed order, cut once into tensors: `keras_dlt.core.minibatches`);
 - ours/default: the same model under Keras' default `fit` settings;
 - plain Keras: a `keras.Sequential` of built-in layers (Dense, Conv2D,
                MaxPooling2D) doing the same computation under default `fit`.
 
-Ratios are against plain Keras measured in the same run. The issue's peers:
-the fastest existing implementation ran at 0.24x (logistic, MLP; the original
-tutorial on PyTensor) and 0.87x (LeNet; PyTorch CPU) of plain Keras. When
-PyTensor is installed with a BLAS (`bench/tutorial_pytensor.py`), the
+Ratios are against plain Keras and the peer measured in the same run. When
+PyTensor is installed with a BLAS (`bench/reference/tutorial_pytensor.py`), the
 tutorial's own training loop on it is timed in the same run too (logistic,
 MLP), as a fourth variant: column `tutorial`, and `ours/tut`. For LeNet, when
 PyTorch imports, the same network in eager PyTorch on the CPU
@@ -44,7 +42,6 @@ from keras_dlt.training.speed import fast_steps_per_execution  # noqa: E402
 from keras_dlt.models import MLP, LeNet, LogisticRegression  # noqa: E402
 from keras_dlt.optimizers import SGD  # noqa: E402 (the apps' optimizer: "ours" runs as the apps run)
 
-PEER_RATIO = {"logistic": 0.24, "mlp": 0.24, "lenet": 0.87}
 SETTINGS = {
     "logistic": (LogisticRegression, 600, 0.13),
     "mlp": (MLP, 20, 0.01),
@@ -140,7 +137,7 @@ def main(argv=None):
         print("PyTensor with a BLAS not available: the tutorial-on-PyTensor column is left out "
               "(pip install pytensor; apt-get install libopenblas-dev)")
     header = (f"{'model':<9} {'batch':>5} {'spe':>4} {'ours s/ep':>10} {'default':>9} {'plain':>8} {'tutorial':>9} "
-              f"{'ours/plain':>10} {'default/plain':>13} {'peer':>5} {'ours/tut':>8}")
+              f"{'ours/plain':>10} {'default/plain':>13} {'ours/tut':>8}")
     print(header)
     print("-" * len(header))
     for name in args.models:
@@ -150,7 +147,7 @@ def main(argv=None):
         print(
             f"{name:<9} {SETTINGS[name][1]:>5} {r['spe']:>4} {r['ours']:>10.3f} {r['ours_default']:>9.3f} "
             f"{r['plain']:>8.3f} {tut_s:>9} {r['ours'] / r['plain']:>9.2f}x "
-            f"{r['ours_default'] / r['plain']:>12.2f}x {PEER_RATIO[name]:>4.2f}x "
+            f"{r['ours_default'] / r['plain']:>12.2f}x "
             f"{vs_tut:>8}",
             flush=True,
         )
