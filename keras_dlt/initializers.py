@@ -7,6 +7,7 @@ fan_out = filters * filter_h * filter_w / pool_area (LeNetConvPoolLayer).
 """
 
 import math
+import random as python_random
 
 import keras
 
@@ -49,9 +50,12 @@ class TutorialUniform(keras.initializers.Initializer):
 
     def __call__(self, shape, dtype=None):
         limit = self.limit(shape)
-        # An int seed gives the same draw on every call (as Keras' own
-        # initializers); None draws from Keras' global, seedable generator.
-        return keras.random.uniform(shape, -limit, limit, dtype=dtype, seed=self.seed)
+        # An int seed gives the same draw on every call (as Keras' own initializers). None draws a fresh int seed
+        # from Python's generator, which `keras.utils.set_random_seed` seeds (as Keras' initializers do), not from
+        # Keras' global SeedGenerator: a model built symbolically (under tf.distribute) or inside an XLA-compiled
+        # step cannot create that generator's variable there ("Unable to automatically build the model").
+        seed = python_random.randint(1, 10**9) if self.seed is None else self.seed
+        return keras.random.uniform(shape, -limit, limit, dtype=dtype, seed=seed)
 
     def get_config(self):
         return {"gain": self.gain, "pool_area": self.pool_area, "seed": self.seed}

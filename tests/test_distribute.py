@@ -24,6 +24,9 @@ factories = {
     "LogisticRegression": lambda: LogisticRegression(),
     "MLP": lambda: MLP(hidden_units=(32,), seed=0),
     "LeNet": lambda: LeNet(nkerns=(4, 6), n_hidden=16, seed=0),
+    # Unseeded: built symbolically under the strategy, their initializers must not need Keras' global SeedGenerator.
+    "MLP, unseeded": lambda: MLP(hidden_units=(32,)),
+    "LeNet, unseeded": lambda: LeNet(nkerns=(4, 6), n_hidden=16),
 }
 
 class StepLosses(keras.callbacks.Callback):
@@ -59,7 +62,7 @@ def test_mirrored_strategy_matches_one_device():
     assert proc.returncode == 0, proc.stderr[-4000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["replicas"] == 2
-    for name in ("LogisticRegression", "MLP", "LeNet"):
+    for name in ("LogisticRegression", "MLP", "LeNet", "MLP, unseeded", "LeNet, unseeded"):
         one, two = out[name]["one"], out[name]["two"]
         assert len(one) == len(two) == 24  # 12 steps x 2 epochs
         assert one[-1] < one[0]  # it learns

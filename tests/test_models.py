@@ -153,6 +153,28 @@ def test_seed_makes_initialisation_repeatable():
                                   keras.ops.convert_to_numpy(b.hidden_layers[0].kernel))
 
 
+def test_unseeded_models_train_under_xla_and_repeat_under_set_random_seed(small):
+    """`seed=None` initializers draw from Python's seeded generator, so an unseeded model builds inside an
+    XLA-compiled step (the speed policy's choice at batch <= 10) and `keras.utils.set_random_seed` repeats it."""
+    (x, y), _, _ = small
+    runs = []
+    for seed in (3, 3, 4):
+        keras.utils.set_random_seed(seed)
+        model = MLP(hidden_units=(16,))
+        model.compile(jit_compile=True)
+        hist = model.fit(x[:40], y[:40], batch_size=10, epochs=1, shuffle=False, verbose=0)
+        assert np.isfinite(hist.history["loss"][0])
+        runs.append(model.get_weights()[0])
+    np.testing.assert_array_equal(runs[0], runs[1])
+    assert not np.allclose(runs[0], runs[2])
+    keras.utils.set_random_seed(5)
+    a, b = MLP(hidden_units=(16, 16)), MLP(hidden_units=(16, 16))
+    for m in (a, b):
+        m.build((None, 784))
+    for layer_a, layer_b in zip(a.hidden_layers, b.hidden_layers):  # two unseeded models draw two initialisations
+        assert not np.allclose(keras.ops.convert_to_numpy(layer_a.kernel), keras.ops.convert_to_numpy(layer_b.kernel))
+
+
 def test_xla_at_batch_1_agrees_with_the_plain_step_and_auto_picks_it(small):
     from keras_dlt.training.speed import jit_compile_for
 
