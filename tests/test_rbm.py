@@ -92,6 +92,30 @@ def test_gibbs_sampling_reproduces_the_exact_marginal(rng):
     assert tv < 0.03, (tv, freq, exact)
 
 
+def test_a_one_step_chain_is_written_out_with_the_loops_numbers(rng):
+    """CD-1's chain is the step itself, no while loop; it gives what the loop gives (k as a tensor): the same samples,
+    the same means up to float rounding (written out, TensorFlow may fold the transpose into the matmul)."""
+    from keras_dlt.models.boltzmann.math import gibbs_chain
+
+    kernel = tf.constant(rng.normal(size=(30, 12)).astype("float32"))
+    bv, bh = tf.constant(rng.normal(size=30).astype("float32")), tf.constant(rng.normal(size=12).astype("float32"))
+    h0 = tf.constant((rng.random((7, 12)) < 0.5).astype("float32"))
+    seed = tf.constant([3, 4], tf.int32)
+
+    def chain(k):
+        return tf.function(lambda: gibbs_chain(h0, k, kernel, bv, bh, seed))
+
+    written, looped = chain(1), chain(tf.constant(1))
+    ops_of = lambda f: {op.type for op in f.get_concrete_function().graph.get_operations()}  # noqa: E731
+    assert not ops_of(written) & {"While", "StatelessWhile"}
+    assert ops_of(looped) & {"While", "StatelessWhile"}
+    a, b = written(), looped()
+    for key in ("v", "h"):
+        np.testing.assert_array_equal(a[key].numpy(), b[key].numpy(), err_msg=key)
+    for key in ("v_logits", "v_mean", "h_mean"):
+        np.testing.assert_allclose(a[key].numpy(), b[key].numpy(), rtol=1e-6, atol=1e-6, err_msg=key)
+
+
 def test_cd_update_is_the_gradient_of_the_free_energy_gap(rng):
     # A fixed chain end: the update must equal -lr * d/dθ [mean F(v) - mean F(v_model)].
     model = RBM(n_hidden=6, k=1, persistent=False, seed=0)

@@ -46,7 +46,7 @@ def gibbs_chain(h0, k, kernel, visible_bias, hidden_bias, seed, unroll=False, av
         seed: stateless seed [2] (int32); step i uses `fold_in(seed, i)`.
         unroll: with a Python int `k`, write the k steps out instead of a
             loop (faster for small matrices, where a loop's per-step
-            overhead dominates; the same numbers).
+            overhead dominates). A Python `k` of 1 is always written out.
         average_after: with a step count b < k, also return `v_mean_average`,
             the mean of the visible means p(v = 1 | h) over steps b + 1..k
             (a Rao-Blackwellised estimate of the marginals along the chain,
@@ -76,7 +76,9 @@ def gibbs_chain(h0, k, kernel, visible_bias, hidden_bias, seed, unroll=False, av
     n = tf.shape(h0)[0]
     zeros_v = tf.zeros([n, n_visible], dtype)
     start = (tf.constant(0), h0, zeros_v, zeros_v, tf.zeros_like(h0), zeros_v)
-    if unroll and isinstance(k, int):
+    # One step (CD-1) is never a loop: a one-iteration while loop costs its control ops and keeps the step's last,
+    # unused, hidden sample alive (RBM CD-1 epoch -16 to -19 %, the same numbers; bench/NOTES.md, session 20).
+    if isinstance(k, int) and (unroll or k == 1):
         state = start
         for _ in range(k):
             state = step(*state)
