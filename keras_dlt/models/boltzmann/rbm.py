@@ -147,11 +147,13 @@ class RBM(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.Model):
         end = self.negative_phase(v, h_data)
         monitor = self._monitor(v, end)  # with the weights before the update, as the tutorial
         # The gradient of `free_energy_gap` written out (the same numbers as autodiff of it, checked in the
-        # tests, with the matmuls of the forward pass reused): data statistics minus the chain's.
+        # tests, with the matmuls of the forward pass reused): data statistics minus the chain's. The kernel's,
+        # v_model^T h_model / m - v^T h_data / n, is one matmul of stacked factors: no passes over [n_v, n_h]
+        # temporaries to scale and subtract them (CD-1 epoch -9 to -12 %, bench/NOTES.md, session 20).
         v_model, h_model = end["v"], end["h_mean"]
         n, m = ops.cast(ops.shape(v)[0], v.dtype), ops.cast(ops.shape(v_model)[0], v.dtype)
         grads = [
-            ops.matmul(ops.transpose(v_model), h_model) / m - ops.matmul(ops.transpose(v), h_data) / n,
+            tf.matmul(tf.concat([v_model, v], 0), tf.concat([h_model / m, -h_data / n], 0), transpose_a=True),
             ops.mean(h_model, axis=0) - ops.mean(h_data, axis=0),
             ops.mean(v_model, axis=0) - ops.mean(v, axis=0),
         ]
