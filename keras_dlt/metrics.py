@@ -18,7 +18,7 @@ def zero_one_error(y_true, y_pred):
     # read them): then nothing in a training step needs the probabilities and TensorFlow prunes the softmax.
     # tf.argmax, not keras.ops.argmax: Keras' TensorFlow backend first rewrites every -0.0 to -tiny (its fix for
     # flush-to-zero, jax-ml/jax#24280) with a bitcast, a bitwise and and a select over the whole batch; for class
-    # scores a -0.0 ties +0.0 either way. Both: bench/NOTES.md, "Speed per core: the error metric".
+    # scores a -0.0 ties +0.0 either way. Both measured in bench/NOTES.md ("Speed per core: the error metric").
     scores = getattr(y_pred, "_keras_logits", y_pred)
     y_true = tf.reshape(tf.cast(y_true, tf.int32), (-1,))
     y_hat = tf.argmax(scores, axis=-1, output_type=tf.int32)

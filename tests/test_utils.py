@@ -25,3 +25,16 @@ def test_minibatches_keep_the_tutorials_order_and_drop_the_rest():
     np.testing.assert_array_equal(np.concatenate([b[1] for b in batches]), y[:20])
     with pytest.raises(ValueError, match="larger than the training set: 23 examples"):
         minibatches(x, y, 30)
+
+
+def test_sum_of_products_is_the_sum_of_the_transposed_products():
+    import tensorflow as tf
+
+    from keras_dlt.core.products import sum_of_products
+
+    rng = np.random.default_rng(0)
+    a1, b1 = rng.normal(size=(3, 5)), rng.normal(size=(3, 4))
+    a2, b2 = rng.normal(size=(7, 5)), rng.normal(size=(7, 4))
+    got = sum_of_products((tf.constant(a1), tf.constant(b1)), (tf.constant(a2), tf.constant(b2))).numpy()
+    np.testing.assert_allclose(got, a1.T @ b1 + a2.T @ b2, rtol=1e-12)
+    assert got.shape == (5, 4)

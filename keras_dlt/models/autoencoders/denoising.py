@@ -7,6 +7,7 @@ import tensorflow as tf
 from keras import ops
 
 from keras_dlt.core.export import ExportsEndpoints
+from keras_dlt.core.products import sum_of_products
 from keras_dlt.core.replicas import apply_step
 from keras_dlt.layers.autoencoder import TiedAutoencoder
 from keras_dlt.models.tutorial_sgd import TutorialSGD
@@ -90,7 +91,7 @@ class DenoisingAutoencoder(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.M
         the n examples, dC/dl = (sigmoid(l) - x)/n, dC/d(x~ W + b) =
         (dC/dl W) y (1 - y), and the kernel's gradient is the sum of the
         encoder's x~^T dC/d(x~W+b) and the decoder's (dC/dl)^T y, computed as
-        one matmul of stacked factors. Equal to `tf.GradientTape` on `cost`
+        one matmul (`core.products.sum_of_products`). Equal to `tf.GradientTape` on `cost`
         (tested).
         """
         ae = self.autoencoder
@@ -100,7 +101,7 @@ class DenoisingAutoencoder(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.M
         n = tf.cast(tf.shape(x)[0], x.dtype)
         d_logits = (tf.sigmoid(logits) - x) / n
         d_pre = tf.matmul(d_logits, w) * y * (1.0 - y)
-        d_w = tf.matmul(tf.concat([x_tilde, d_logits], 0), tf.concat([d_pre, y], 0), transpose_a=True)
+        d_w = sum_of_products((x_tilde, d_pre), (d_logits, y))
         cost = tf.reduce_sum(ae.reconstruction_cost(x, logits)) / n
         return cost, [d_w, tf.reduce_sum(d_pre, 0), tf.reduce_sum(d_logits, 0)]
 

@@ -77,7 +77,7 @@ def gibbs_chain(h0, k, kernel, visible_bias, hidden_bias, seed, unroll=False, av
     zeros_v = tf.zeros([n, n_visible], dtype)
     start = (tf.constant(0), h0, zeros_v, zeros_v, tf.zeros_like(h0), zeros_v)
     # One step (CD-1) is never a loop: a one-iteration while loop costs its control ops and keeps the step's last,
-    # unused, hidden sample alive (RBM CD-1 epoch -16 to -19 %, the same numbers; bench/NOTES.md, session 20).
+    # unused, hidden sample alive (RBM CD-1 epoch -16 to -19 %, the same weights; bench/NOTES.md).
     if isinstance(k, int) and (unroll or k == 1):
         state = start
         for _ in range(k):

@@ -8,6 +8,7 @@ from keras import ops
 from keras_dlt.core.checks import check_unit_interval
 from keras_dlt.core.export import ExportsEndpoints
 from keras_dlt.core.finite import FailOnNonFinite
+from keras_dlt.core.products import sum_of_products
 from keras_dlt.core.random import stateless_seeds
 from keras_dlt.core.replicas import apply_step, check_divisible, from_every_replica, this_replicas_rows
 from keras_dlt.models.boltzmann.ais import rbm_log_partition_ais, rbm_log_partition_exact
@@ -148,12 +149,11 @@ class RBM(ExportsEndpoints, VisibleInputs, TutorialSGD, keras.Model):
         monitor = self._monitor(v, end)  # with the weights before the update, as the tutorial
         # The gradient of `free_energy_gap` written out (the same numbers as autodiff of it, checked in the
         # tests, with the matmuls of the forward pass reused): data statistics minus the chain's. The kernel's,
-        # v_model^T h_model / m - v^T h_data / n, is one matmul of stacked factors: no passes over [n_v, n_h]
-        # temporaries to scale and subtract them (CD-1 epoch -9 to -12 %, bench/NOTES.md, session 20).
+        # v_model^T h_model / m - v^T h_data / n, in one matmul (CD-1 epoch -9 to -12 %, bench/NOTES.md).
         v_model, h_model = end["v"], end["h_mean"]
         n, m = ops.cast(ops.shape(v)[0], v.dtype), ops.cast(ops.shape(v_model)[0], v.dtype)
         grads = [
-            tf.matmul(tf.concat([v_model, v], 0), tf.concat([h_model / m, -h_data / n], 0), transpose_a=True),
+            sum_of_products((v_model, h_model / m), (v, -h_data / n)),
             ops.mean(h_model, axis=0) - ops.mean(h_data, axis=0),
             ops.mean(v_model, axis=0) - ops.mean(v, axis=0),
         ]
